@@ -1,0 +1,50 @@
+/* The scenario file parser: plain text in, struct scenario out.
+ *
+ * The format is documented for teachers in docs/scenario-format.md.  Every
+ * error names the file and the line and says what was expected, for example
+ *   "tests/scenarios/x.scn:12: unknown host 'cleint' (hosts: client, server)".
+ *
+ * On failure the partially built scenario is freed and *out is left empty
+ * (calling scenario_free on it again is harmless).
+ *
+ * How the parser fills a few fields the struct leaves open:
+ *  - "flags=SYN,ACK" (exact flags) gives exact_flags = true, flags_set = the
+ *    named flags and flags_clear = every other flag; PSH is in neither, so it
+ *    is ignored (data segments carry it or not depending on the sender).
+ *    "has=" gives exact_flags = false and fills only flags_set.
+ *  - Links that the file does not declare get wire_params_defaults() and
+ *    origin.line = 0.  An ACT_LINK action on an undeclared link creates it
+ *    at that line with default parameters.
+ *  - ACT_LISTEN without backlog= uses 128 (the classic SOMAXCONN).
+ *  - ACT_INJECT from "random": src_random = true; src_port = 0 when the
+ *    port is also random.  seq defaults to 0, win to 65535, count to 1,
+ *    interval to 1 ms.
+ *  - A trigger's nth defaults to 1; its match.nth is 0. */
+#ifndef TCPVIZ_LESSON_SCENARIO_PARSE_H
+#define TCPVIZ_LESSON_SCENARIO_PARSE_H
+
+#include <stddef.h>
+
+#include "sim/scenario.h"
+
+/* 0 on success; -1 with err = "FILE:LINE: message saying what was expected".
+ * File read errors are "FILE: cannot open: <strerror>". */
+int scenario_parse_file(const char *path, struct scenario *out, char *err, size_t errlen);
+
+/* Parse text already in memory; name is used for out->file and messages. */
+int scenario_parse_string(const char *name, const char *text, struct scenario *out,
+                          char *err, size_t errlen);
+
+/* Like scenario_parse_string for a buffer that may hold NUL bytes (which are
+ * rejected with their line number, as a file's would be). */
+int scenario_parse_buffer(const char *name, const char *text, size_t len,
+                          struct scenario *out, char *err, size_t errlen);
+
+/* Unit conversions, exposed for the command line and the lesson parser.
+ * Each returns 0 on success and -1 when text is not a valid value. */
+int scenario_parse_duration(const char *text, uint64_t *usec);  /* "1.5s", "200ms" */
+int scenario_parse_bytes(const char *text, uint64_t *bytes);    /* "1460", "64KiB" */
+int scenario_parse_rate(const char *text, uint64_t *bps);       /* "100Mbit" */
+int scenario_parse_percent(const char *text, uint32_t *ppm);    /* "0.5%" -> 5000 */
+
+#endif

@@ -1,0 +1,739 @@
+/* The world: hosts running the engine, the wires between them, the packet
+ * store, the trace and the step loop.  Scripted rules live in
+ * world_rules.c, snapshots and seeking in world_seek.c.
+ *
+ * Re-entrancy rule: the engine calls emit() and observe() while the world is
+ * inside one of the stack's functions, so those callbacks only record and
+ * schedule; they never call back into any stack. */
+#include "sim/world_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/segment.h"
+
+/* FNV-1a 64 (the app's digests: cheap, order-sensitive, good enough to
+ * tell whether two byte streams are the same). */
+#define FNV_OFFSET 14695981039346656037ull
+#define FNV_PRIME 1099511628211ull
+
+/* How much one autoread or ACT_READ call asks for at a time. */
+#define APP_READ_CHUNK 16384u
+
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= FNV_PRIME;
+    }
+    return h;
+}
+
+/* Grow *buf so it holds at least need elements of size sz. */
+static bool grow(void **buf, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap : 16;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / sz)
+            return false;
+        n *= 2;
+    }
+    void *p = realloc(*buf, n * sz);
+    if (!p)
+        return false;
+    *buf = p;
+    *cap = n;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Trace and packet store                                               */
+
+void world_record(struct world *w, const struct tcp_event *ev)
+{
+    if (!grow((void **)&w->trace, &w->trace_cap, w->trace_len + 1, sizeof *w->trace)) {
+        w->oom = true;
+        return;
+    }
+    struct trace_entry *e = &w->trace[w->trace_len++];
+    e->t = w->st.now;
+    e->ev = *ev;
+    /* Reasons from DROP_HOST_DOWN on are the world's own (the wire, the
+     * fault rules, a crashed host); the engine counts its drops itself. */
+    if (ev->kind == EV_SEG_DROP && ev->endpoint < w->s->nhosts &&
+        ev->u.seg.drop >= DROP_HOST_DOWN && ev->u.seg.drop < DROP_REASON_COUNT)
+        w->st.hosts[ev->endpoint].drops[ev->u.seg.drop]++;
+    if (ev->kind == EV_SEG_IN && ev->endpoint < w->s->nhosts)
+        w->st.hosts[ev->endpoint].app.send_blocked = false;
+    world_rules_on_event(w, ev);
+}
+
+uint32_t world_store_packet(struct world *w, const uint8_t *pkt, size_t len, bool copy)
+{
+    if (w->npkts >= WORLD_NO_PACKET - 1 ||
+        !grow((void **)&w->pkts, &w->pkts_cap, w->npkts + 1, sizeof *w->pkts) ||
+        !grow((void **)&w->arena, &w->arena_cap, w->arena_len + len + 1, 1)) {
+        w->oom = true;
+        return WORLD_NO_PACKET;
+    }
+    if (pkt && len)
+        memcpy(w->arena + w->arena_len, pkt, len);
+    w->pkts[w->npkts] = (struct packet_rec){ .offset = w->arena_len, .len = len, .copy = copy };
+    w->arena_len += len;
+    return (uint32_t)w->npkts++;
+}
+
+/* Fill seg from a packet's bytes; fields stay zero when it does not decode
+ * (a corrupted copy, say). */
+void world_seg_from_packet(const uint8_t *pkt, size_t len, struct tcp_event_seg *seg)
+{
+    struct tcp_segment d;
+    memset(seg, 0, sizeof *seg);
+    if (!pkt || tcp_segment_decode(pkt, len, &d) != SEG_OK)
+        return;
+    seg->seq = d.seq;
+    seg->ack = d.ack;
+    seg->len = (uint32_t)d.payload_len;
+    seg->win = d.window;
+    seg->flags = d.flags;
+    if (d.opt.has_mss) {
+        seg->opts |= TCP_EVOPT_MSS;
+        seg->mss = d.opt.mss;
+    }
+    if (d.opt.has_wscale)
+        seg->opts |= TCP_EVOPT_WSCALE;
+    if (d.opt.sack_permitted)
+        seg->opts |= TCP_EVOPT_SACK_OK;
+    if (d.opt.sack_count)
+        seg->opts |= TCP_EVOPT_SACK;
+    if (d.opt.has_timestamps)
+        seg->opts |= TCP_EVOPT_TS;
+    seg->src_port = d.src_port;
+    seg->dst_port = d.dst_port;
+    seg->src_addr = d.src_addr;
+    seg->dst_addr = d.dst_addr;
+}
+
+int world_host_by_addr(const struct world *w, uint32_t addr)
+{
+    for (unsigned i = 0; i < w->s->nhosts; i++)
+        if (w->s->hosts[i].addr == addr)
+            return (int)i;
+    return -1;
+}
+
+void world_schedule(struct world *w, uint64_t time, uint32_t kind, uint32_t a, uint64_t b)
+{
+    struct eventq_item it = { .time = time, .kind = kind, .a = a, .b = b };
+    if (!eventq_push(&w->st.q, it))
+        w->oom = true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Engine callbacks                                                     */
+
+static void record_wire_drop(struct world *w, int host, struct tcp_event_seg seg,
+                             uint32_t conn, enum tcp_drop_reason why)
+{
+    struct tcp_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EV_SEG_DROP;
+    ev.endpoint = (uint16_t)host;
+    ev.conn = conn;
+    ev.u.seg = seg;
+    ev.u.seg.drop = (uint8_t)why;
+    world_record(w, &ev);
+}
+
+static enum tcp_drop_reason drop_reason_of(enum wire_fate f)
+{
+    switch (f) {
+    case WIRE_DROP_BURST: return DROP_BURST_LOSS;
+    case WIRE_DROP_QUEUE: return DROP_QUEUE_FULL;
+    default: return DROP_LOSS;
+    }
+}
+
+/* A corrupted copy of packet id with bit `bit` flipped; returns its id (the
+ * original's when the copy cannot be made). */
+static uint32_t corrupt_copy(struct world *w, uint32_t id, uint64_t bit)
+{
+    size_t len = w->pkts[id].len;
+    if (len == 0)
+        return id;
+    /* Store a placeholder first: storing may move the arena, so the bytes
+     * are copied from their offset afterwards. */
+    uint32_t cid = world_store_packet(w, NULL, len, true);
+    if (cid == WORLD_NO_PACKET)
+        return id;
+    uint8_t *dst = w->arena + w->pkts[cid].offset;
+    memcpy(dst, w->arena + w->pkts[id].offset, len);
+    bit %= (uint64_t)len * 8;
+    dst[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    return cid;
+}
+
+/* What the scenario's fault rules do to one segment. */
+struct fault_effect {
+    bool drop, duplicate, corrupt;
+    uint64_t delay;
+};
+
+static struct fault_effect apply_faults(struct world *w, int from, int to,
+                                        const struct tcp_event_seg *seg)
+{
+    struct fault_effect fx = { 0 };
+    for (size_t i = 0; i < w->s->nfaults; i++) {
+        const struct scn_fault *f = &w->s->faults[i];
+        if (!world_seg_match(&f->match, from, to, seg->flags, seg->len))
+            continue;
+        unsigned n = ++w->st.fault_counts[i];
+        if (f->match.nth != 0 && n != f->match.nth)
+            continue;
+        switch (f->kind) {
+        case FAULT_DROP: fx.drop = true; return fx; /* later rules never see it */
+        case FAULT_DELAY: fx.delay += f->delay; break;
+        case FAULT_DUPLICATE: fx.duplicate = true; break;
+        case FAULT_CORRUPT: fx.corrupt = true; break;
+        }
+    }
+    return fx;
+}
+
+/* Send packet id (already recorded as EV_SEG_OUT) from host `from` through
+ * the fault rules and the wire towards its destination. */
+static void route_packet(struct world *w, int from, uint32_t conn, uint32_t id,
+                         const struct tcp_event_seg *seg)
+{
+    int to = world_host_by_addr(w, seg->dst_addr);
+    if (to < 0)
+        return; /* nobody has that address: the packet goes nowhere */
+    struct fault_effect fx = apply_faults(w, from, to, seg);
+    if (fx.drop) {
+        record_wire_drop(w, from, *seg, conn, DROP_FAULT);
+        return;
+    }
+    int link = scenario_link_index(w->s, from, to);
+    if (link < 0)
+        return; /* no wire between them */
+    struct wire_verdict v = wire_offer(&w->st.wires[link], &w->st.rng, w->st.now,
+                                       w->pkts[id].len);
+    if (v.fate != WIRE_DELIVER) {
+        record_wire_drop(w, from, *seg, conn, drop_reason_of(v.fate));
+        return;
+    }
+    uint32_t first = id;
+    if (v.corrupt)
+        first = corrupt_copy(w, id, v.corrupt_bit);
+    else if (fx.corrupt && w->pkts[id].len > 0)
+        first = corrupt_copy(w, id, prng_below(&w->st.rng, (uint64_t)w->pkts[id].len * 8));
+    world_schedule(w, v.arrival + fx.delay, WI_DELIVER, (uint32_t)to, first);
+    if (v.duplicate)
+        world_schedule(w, v.dup_arrival + fx.delay, WI_DELIVER, (uint32_t)to, id);
+    if (fx.duplicate)
+        world_schedule(w, v.arrival + fx.delay, WI_DELIVER, (uint32_t)to, id);
+}
+
+static void cb_emit(void *ctx, uint32_t conn, const uint8_t *pkt, size_t len)
+{
+    struct host_ctx *hc = ctx;
+    struct world *w = hc->w;
+    uint32_t id = world_store_packet(w, pkt, len, false);
+    if (id == WORLD_NO_PACKET)
+        return;
+    struct tcp_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EV_SEG_OUT;
+    ev.endpoint = (uint16_t)hc->host;
+    ev.conn = conn;
+    world_seg_from_packet(pkt, len, &ev.u.seg);
+    ev.u.seg.packet = id;
+    world_record(w, &ev);
+    route_packet(w, hc->host, conn, id, &ev.u.seg);
+}
+
+static void cb_observe(void *ctx, const struct tcp_event *in)
+{
+    struct host_ctx *hc = ctx;
+    struct world *w = hc->w;
+    struct tcp_event ev = *in;
+    ev.endpoint = (uint16_t)hc->host;
+    if ((ev.kind == EV_SEG_IN || ev.kind == EV_SEG_DROP) && w->delivering != WORLD_NO_PACKET)
+        ev.u.seg.packet = w->delivering;
+    world_record(w, &ev);
+}
+
+static uint32_t cb_random32(void *ctx)
+{
+    struct host_ctx *hc = ctx;
+    return prng_u32(&hc->w->st.rng);
+}
+
+static const struct tcp_stack_ops world_stack_ops = {
+    .emit = cb_emit,
+    .observe = cb_observe,
+    .random32 = cb_random32,
+};
+
+/* ------------------------------------------------------------------ */
+/* Hosts                                                                */
+
+void world_app_reset(struct app_state *app)
+{
+    free(app->conns);
+    free(app->pend);
+    struct host_app_stats keep = app->stats;
+    memset(app, 0, sizeof *app);
+    app->stats = keep;
+}
+
+static bool host_start_stack(struct world *w, int host)
+{
+    struct host_state *h = &w->st.hosts[host];
+    h->stack = tcp_stack_new(w->s->hosts[host].addr, &h->cfg, &world_stack_ops, &w->hctx[host]);
+    h->up = h->stack != NULL;
+    h->timer_at = TCP_TIME_NEVER;
+    return h->up;
+}
+
+static void record_host_event(struct world *w, int host, bool up)
+{
+    struct tcp_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EV_HOST;
+    ev.endpoint = (uint16_t)host;
+    ev.u.host.up = up ? 1 : 0;
+    world_record(w, &ev);
+}
+
+/* The host vanishes without a word: no RST, no FIN; its stack is gone and
+ * its pending timer items become stale. */
+void world_host_crash(struct world *w, int host)
+{
+    struct host_state *h = &w->st.hosts[host];
+    if (!h->up)
+        return;
+    tcp_stack_free(h->stack);
+    h->stack = NULL;
+    h->up = false;
+    h->epoch++;
+    h->timer_at = TCP_TIME_NEVER;
+    world_app_reset(&h->app);
+    record_host_event(w, host, false);
+}
+
+/* The host comes back knowing no connections (a reboot of an up host is a
+ * crash and a reboot at once). */
+void world_host_reboot(struct world *w, int host)
+{
+    struct host_state *h = &w->st.hosts[host];
+    if (h->up) {
+        tcp_stack_free(h->stack);
+        h->stack = NULL;
+    }
+    h->epoch++;
+    world_app_reset(&h->app);
+    if (!host_start_stack(w, host)) {
+        w->oom = true;
+        return;
+    }
+    record_host_event(w, host, true);
+}
+
+/* Make sure an eventq item exists for the host's earliest deadline. */
+static void host_reschedule_timer(struct world *w, int host)
+{
+    struct host_state *h = &w->st.hosts[host];
+    if (!h->up)
+        return;
+    uint64_t d = tcp_stack_next_deadline(h->stack);
+    if (d == TCP_TIME_NEVER)
+        return;
+    if (d < w->st.now)
+        d = w->st.now;
+    if (h->timer_at == TCP_TIME_NEVER || d < h->timer_at) {
+        world_schedule(w, d, WI_TIMER, (uint32_t)host, h->epoch);
+        h->timer_at = d;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The app on each host                                                 */
+
+bool world_app_own(struct world *w, struct app_state *app, int sock)
+{
+    if (sock <= 0)
+        return false;
+    for (size_t i = 0; i < app->nconns; i++)
+        if (app->conns[i].sock == sock)
+            return true;
+    if (!grow((void **)&app->conns, &app->conns_cap, app->nconns + 1, sizeof *app->conns)) {
+        w->oom = true;
+        return false;
+    }
+    app->conns[app->nconns++] = (struct app_conn){ .sock = sock, .eof_seen = false };
+    return true;
+}
+
+void world_app_queue_send(struct world *w, int host, const char *text, uint64_t bytes)
+{
+    struct app_state *app = &w->st.hosts[host].app;
+    if (text)
+        bytes = strlen(text);
+    if (bytes == 0)
+        return;
+    if (!grow((void **)&app->pend, &app->pend_cap, app->npend + 1, sizeof *app->pend)) {
+        w->oom = true;
+        return;
+    }
+    app->pend[app->npend++] = (struct pending_send){ .text = text, .total = bytes, .done = 0 };
+    app->send_blocked = false;
+}
+
+long world_app_read(struct world *w, int host, int sock, uint64_t max)
+{
+    struct host_state *h = &w->st.hosts[host];
+    uint8_t buf[APP_READ_CHUNK];
+    long total = 0;
+    while (max == 0 || (uint64_t)total < max) {
+        size_t want = tcp_sock_readable(h->stack, sock);
+        if (want == 0)
+            break;
+        if (want > sizeof buf)
+            want = sizeof buf;
+        if (max && want > max - (uint64_t)total)
+            want = (size_t)(max - (uint64_t)total);
+        long got = tcp_recv(h->stack, sock, buf, want, w->st.now);
+        if (got <= 0)
+            break;
+        h->app.stats.bytes_read += (uint64_t)got;
+        h->app.stats.digest_read = fnv1a(h->app.stats.digest_read, buf, (size_t)got);
+        total += got;
+    }
+    return total;
+}
+
+static bool sock_can_send(const struct tcp_stack *st, int sock)
+{
+    enum tcp_state s = tcp_sock_state(st, sock);
+    return s == TCP_ESTABLISHED || s == TCP_CLOSE_WAIT;
+}
+
+/* Byte i of the host's outgoing stream when the scenario says "send N". */
+static uint8_t pattern_byte(uint64_t i, int host)
+{
+    return (uint8_t)(i * 131u + 7u + (uint64_t)host);
+}
+
+/* Offer the pending sends to the send buffer, oldest first. */
+static void app_pump_sends(struct world *w, int host)
+{
+    struct host_state *h = &w->st.hosts[host];
+    struct app_state *app = &h->app;
+    uint8_t buf[APP_READ_CHUNK];
+    while (app->npend && !app->send_blocked && app->sock > 0 &&
+           sock_can_send(h->stack, app->sock)) {
+        struct pending_send *p = &app->pend[0];
+        uint64_t left = p->total - p->done;
+        size_t n = left > sizeof buf ? sizeof buf : (size_t)left;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = p->text ? (uint8_t)p->text[p->done + i]
+                             : pattern_byte(app->stats.bytes_written + i, host);
+        long got = tcp_send(h->stack, app->sock, buf, n, w->st.now);
+        if (got > 0) {
+            app->stats.bytes_written += (uint64_t)got;
+            app->stats.digest_written = fnv1a(app->stats.digest_written, buf, (size_t)got);
+            p->done += (uint64_t)got;
+        }
+        if (got < (long)n)
+            app->send_blocked = true;
+        if (p->done == p->total) {
+            app->npend--;
+            memmove(app->pend, app->pend + 1, app->npend * sizeof *app->pend);
+        }
+    }
+}
+
+static void app_pump_accept(struct world *w, int host)
+{
+    struct host_state *h = &w->st.hosts[host];
+    struct app_state *app = &h->app;
+    if (!h->cfg.autoaccept || app->listener <= 0)
+        return;
+    for (;;) {
+        struct tcp_listen_stats ls;
+        if (tcp_listen_stats(h->stack, app->listener, &ls) < 0 || ls.accept_queue == 0)
+            return;
+        int c = tcp_accept(h->stack, app->listener, w->st.now);
+        if (c <= 0)
+            return;
+        app->sock = c;
+        app->stats.accepted++;
+        world_app_own(w, app, c);
+    }
+}
+
+static void app_pump_reads(struct world *w, int host)
+{
+    struct host_state *h = &w->st.hosts[host];
+    for (size_t i = 0; i < h->app.nconns; i++) {
+        int sock = h->app.conns[i].sock;
+        if (h->cfg.autoread)
+            world_app_read(w, host, sock, 0);
+        /* conns may not move here: reads never add connections. */
+        if (!h->app.conns[i].eof_seen && tcp_sock_readable(h->stack, sock) == 0 &&
+            tcp_sock_eof(h->stack, sock)) {
+            h->app.conns[i].eof_seen = true;
+            world_rules_on_eof(w, host);
+        }
+    }
+}
+
+void world_app_pump(struct world *w, int host)
+{
+    if (!w->st.hosts[host].up)
+        return;
+    app_pump_accept(w, host);
+    app_pump_sends(w, host);
+    app_pump_reads(w, host);
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle                                                           */
+
+struct world *world_new(const struct scenario *s, uint64_t seed)
+{
+    if (!s || s->nhosts > SCN_MAX_HOSTS)
+        return NULL;
+    struct world *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->s = s;
+    w->delivering = WORLD_NO_PACKET;
+    prng_seed(&w->st.rng, seed);
+    eventq_init(&w->st.q);
+    w->scratch = malloc(TCP_PACKET_MAX);
+    w->st.wires = calloc(s->nlinks ? s->nlinks : 1, sizeof *w->st.wires);
+    w->st.fault_counts = calloc(s->nfaults ? s->nfaults : 1, sizeof *w->st.fault_counts);
+    if (!w->scratch || !w->st.wires || !w->st.fault_counts || !world_rules_init(w))
+        goto fail;
+    for (size_t i = 0; i < s->nlinks; i++)
+        wire_init(&w->st.wires[i], &s->links[i].params);
+    for (unsigned i = 0; i < s->nhosts; i++) {
+        w->hctx[i] = (struct host_ctx){ .w = w, .host = (int)i };
+        w->st.hosts[i].cfg = s->hosts[i].cfg;
+        w->st.hosts[i].app.stats.digest_read = FNV_OFFSET;
+        w->st.hosts[i].app.stats.digest_written = FNV_OFFSET;
+        if (!host_start_stack(w, (int)i))
+            goto fail;
+    }
+    for (size_t i = 0; i < s->nrules; i++)
+        if (s->rules[i].trigger.kind == TRIG_AT)
+            world_schedule(w, s->rules[i].trigger.at, WI_RULE, (uint32_t)i, 0);
+    if (w->oom || !world_snapshot_take(w))
+        goto fail;
+    return w;
+fail:
+    world_free(w);
+    return NULL;
+}
+
+void world_free(struct world *w)
+{
+    if (!w)
+        return;
+    world_snapshots_free(w);
+    world_state_free(w, &w->st);
+    free(w->checkpoint_of_rule);
+    free(w->note_of_rule);
+    free(w->trace);
+    free(w->pkts);
+    free(w->arena);
+    free(w->scratch);
+    free(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stepping                                                             */
+
+static void deliver_packet(struct world *w, int host, uint32_t id)
+{
+    if (id >= w->npkts)
+        return;
+    struct host_state *h = &w->st.hosts[host];
+    const struct packet_rec *p = &w->pkts[id];
+    if (!h->up) {
+        struct tcp_event_seg seg;
+        world_seg_from_packet(w->arena + p->offset, p->len, &seg);
+        seg.packet = id;
+        record_wire_drop(w, host, seg, 0, DROP_HOST_DOWN);
+        return;
+    }
+    /* The stack may emit while it reads, and emitting can move the arena. */
+    size_t len = p->len > TCP_PACKET_MAX ? TCP_PACKET_MAX : p->len;
+    memcpy(w->scratch, w->arena + p->offset, len);
+    w->delivering = id;
+    tcp_stack_input(h->stack, w->st.now, w->scratch, len);
+    w->delivering = WORLD_NO_PACKET;
+}
+
+/* A timer item is stale when its host crashed or rebooted since, or when
+ * the stack's deadline moved later than the item (it was cancelled or
+ * re-armed).  A stale item that was the host's scheduled one leaves no item
+ * for the current deadline, so schedule that. */
+static bool timer_item_live(struct world *w, const struct eventq_item *it)
+{
+    if (it->a >= w->s->nhosts)
+        return false;
+    struct host_state *h = &w->st.hosts[it->a];
+    if (!h->up || it->b != h->epoch)
+        return false;
+    if (it->time == h->timer_at)
+        h->timer_at = TCP_TIME_NEVER;
+    if (tcp_stack_next_deadline(h->stack) <= it->time)
+        return true;
+    host_reschedule_timer(w, (int)it->a);
+    return false;
+}
+
+static void do_item(struct world *w, const struct eventq_item *it)
+{
+    switch (it->kind) {
+    case WI_DELIVER:
+        if (it->a < w->s->nhosts)
+            deliver_packet(w, (int)it->a, (uint32_t)it->b);
+        break;
+    case WI_TIMER:
+        tcp_stack_advance(w->st.hosts[it->a].stack, w->st.now);
+        break;
+    case WI_RULE:
+        if (it->a < w->s->nrules)
+            world_rule_run(w, it->a);
+        break;
+    case WI_INJECT:
+        if (it->a < w->s->nrules)
+            world_inject_run(w, it->a, (unsigned)it->b);
+        break;
+    default:
+        break;
+    }
+}
+
+static void finish_run(struct world *w)
+{
+    if (!w->st.end_rules_ran) {
+        w->st.end_rules_ran = true;
+        world_rules_run_end(w);
+    }
+    w->st.done = true;
+}
+
+/* After anything happened: let every app react, then make sure every
+ * host's next deadline has an item in the queue. */
+static void settle(struct world *w)
+{
+    for (unsigned i = 0; i < w->s->nhosts; i++)
+        world_app_pump(w, (int)i);
+    for (unsigned i = 0; i < w->s->nhosts; i++)
+        host_reschedule_timer(w, (int)i);
+}
+
+bool world_step(struct world *w)
+{
+    if (!w || w->st.done)
+        return false;
+    for (;;) {
+        const struct eventq_item *next = eventq_peek(&w->st.q);
+        if (w->oom || !next || next->time > w->s->duration) {
+            finish_run(w);
+            return false;
+        }
+        struct eventq_item it;
+        eventq_pop(&w->st.q, &it);
+        if (it.kind == WI_TIMER && !timer_item_live(w, &it))
+            continue;
+        if (it.time > w->st.now)
+            w->st.now = it.time;
+        do_item(w, &it);
+        settle(w);
+        world_maybe_snapshot(w);
+        return true;
+    }
+}
+
+void world_run(struct world *w)
+{
+    while (world_step(w))
+        ;
+}
+
+/* ------------------------------------------------------------------ */
+/* Views                                                                */
+
+bool world_done(const struct world *w) { return w->st.done; }
+uint64_t world_now(const struct world *w) { return w->st.now; }
+size_t world_trace_len(const struct world *w) { return w->trace_len; }
+const struct trace_entry *world_trace(const struct world *w) { return w->trace; }
+size_t world_packet_count(const struct world *w) { return w->npkts; }
+const struct scenario *world_scenario(const struct world *w) { return w->s; }
+
+const uint8_t *world_packet(const struct world *w, uint32_t id, size_t *len)
+{
+    if (id >= w->npkts)
+        return NULL;
+    if (len)
+        *len = w->pkts[id].len;
+    return w->arena + w->pkts[id].offset;
+}
+
+bool world_packet_is_copy(const struct world *w, uint32_t id)
+{
+    return id < w->npkts && w->pkts[id].copy;
+}
+
+static bool host_ok(const struct world *w, int host)
+{
+    return host >= 0 && (unsigned)host < w->s->nhosts;
+}
+
+const struct tcp_stack *world_stack(const struct world *w, int host)
+{
+    return host_ok(w, host) ? w->st.hosts[host].stack : NULL;
+}
+
+int world_host_socket(const struct world *w, int host)
+{
+    return host_ok(w, host) ? w->st.hosts[host].app.sock : 0;
+}
+
+int world_host_listener(const struct world *w, int host)
+{
+    return host_ok(w, host) ? w->st.hosts[host].app.listener : 0;
+}
+
+bool world_host_up(const struct world *w, int host)
+{
+    return host_ok(w, host) && w->st.hosts[host].up;
+}
+
+const struct host_app_stats *world_host_app(const struct world *w, int host)
+{
+    return host_ok(w, host) ? &w->st.hosts[host].app.stats : NULL;
+}
+
+void world_checkpoint_counts(const struct world *w, unsigned *passed, unsigned *failed)
+{
+    if (passed)
+        *passed = w->st.passed;
+    if (failed)
+        *failed = w->st.failed;
+}
+
+uint32_t world_drops(const struct world *w, int host, enum tcp_drop_reason r)
+{
+    if (!host_ok(w, host) || (unsigned)r >= DROP_REASON_COUNT)
+        return 0;
+    return w->st.hosts[host].drops[r];
+}

@@ -1,0 +1,174 @@
+/* The world's insides, shared by world.c (hosts, packets, the step loop),
+ * world_rules.c (triggers, actions, checkpoints) and world_seek.c
+ * (snapshots).  Nothing outside src/sim/world*.c includes this.
+ *
+ * Everything that changes while the world runs and that a snapshot must
+ * capture lives in struct world_state; the trace and the packet store only
+ * grow, so a snapshot just remembers their lengths. */
+#ifndef TCPVIZ_SIM_WORLD_INTERNAL_H
+#define TCPVIZ_SIM_WORLD_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/eventq.h"
+#include "sim/prng.h"
+#include "sim/scenario.h"
+#include "sim/wire.h"
+#include "sim/world.h"
+#include "tcp/config.h"
+#include "tcp/event.h"
+#include "tcp/stack.h"
+
+/* Snapshots are taken at step boundaries once this many trace events have
+ * been recorded since the previous one: seeking back replays at most about
+ * this many events. */
+#define WORLD_SNAPSHOT_EVERY 2048u
+
+#define WORLD_NO_PACKET UINT32_MAX
+/* ev.endpoint of segments forged by a third party (ACT_INJECT). */
+#define WORLD_THIRD_PARTY 0xFFFFu
+
+/* What an eventq item means (eventq_item.kind). */
+enum world_item_kind {
+    WI_DELIVER = 1, /* a = host, b = packet id: the packet arrives */
+    WI_TIMER,       /* a = host, b = host epoch: the host's next deadline */
+    WI_RULE,        /* a = rule index: run the rule's action */
+    WI_INJECT,      /* a = rule index, b = copy number (>= 1) of an inject */
+};
+
+/* Per-host callback context handed to the engine.  It lives in the world
+ * (not in the snapshotted state), so stacks restored from a snapshot keep
+ * pointing at the live world. */
+struct host_ctx {
+    struct world *w;
+    int host;
+};
+
+/* A connection the host's app owns (connected or accepted). */
+struct app_conn {
+    int sock;
+    bool eof_seen; /* TRIG_EOF fires once per connection */
+};
+
+/* An ACT_SEND not yet fully taken by the send buffer. */
+struct pending_send {
+    const char *text;   /* the scenario's text (outlives the world), or NULL = pattern */
+    uint64_t total;     /* bytes to write */
+    uint64_t done;      /* bytes tcp_send accepted so far */
+};
+
+struct app_state {
+    int sock;            /* current connection handle, 0 = none */
+    int listener;        /* listening handle, 0 = none */
+    struct host_app_stats stats;
+    struct app_conn *conns;
+    size_t nconns, conns_cap;
+    struct pending_send *pend;
+    size_t npend, pend_cap;
+    /* The last send attempt filled the buffer: wait for an arriving segment
+     * (an ACK frees space) before trying again, so a blocked app does not
+     * fill the trace with failed calls. */
+    bool send_blocked;
+};
+
+struct host_state {
+    struct tcp_stack *stack; /* NULL while crashed */
+    bool up;
+    uint32_t epoch;          /* bumped on crash/reboot: older timer items are stale */
+    uint64_t timer_at;       /* earliest WI_TIMER item scheduled, TCP_TIME_NEVER if none */
+    struct tcp_config cfg;   /* current defaults (ACT_SET changes them) */
+    bool cfg_changed;        /* cfg differs from the scenario's host line */
+    struct app_state app;
+    uint32_t drops[DROP_REASON_COUNT]; /* drops the world decided, by reason */
+};
+
+struct checkpoint_result {
+    bool evaluated;
+    bool passed;
+};
+
+/* All mutable state but the append-only trace and packet store. */
+struct world_state {
+    uint64_t now;
+    bool done;
+    bool end_rules_ran;
+    struct prng rng;
+    struct eventq q;
+    struct wire *wires;          /* scenario->nlinks */
+    struct host_state hosts[SCN_MAX_HOSTS];
+    unsigned *rule_counts;       /* trigger occurrences, per rule */
+    unsigned *fault_counts;      /* matches, per fault */
+    struct checkpoint_result *checks; /* per checkpoint */
+    unsigned passed, failed;
+    /* Lengths of the append-only stores when this state was current (only
+     * meaningful in snapshots). */
+    size_t trace_len, packet_count, arena_len;
+};
+
+struct packet_rec {
+    size_t offset, len;   /* in the arena */
+    bool copy;            /* a corrupted copy made by the world: never on the wire */
+};
+
+struct world {
+    const struct scenario *s;
+    struct host_ctx hctx[SCN_MAX_HOSTS];
+    struct world_state st;
+
+    struct trace_entry *trace;
+    size_t trace_len, trace_cap;
+
+    struct packet_rec *pkts;
+    size_t npkts, pkts_cap;
+    uint8_t *arena;
+    size_t arena_len, arena_cap;
+
+    uint32_t delivering;     /* packet being fed to a stack, WORLD_NO_PACKET if none */
+    uint8_t *scratch;        /* TCP_PACKET_MAX bytes: input copy (the arena may move) */
+
+    /* Immutable after world_new: numbering of rules in file order. */
+    unsigned *checkpoint_of_rule; /* ACT_EXPECT rule -> checkpoint number */
+    unsigned *note_of_rule;       /* ACT_NOTE rule -> note number */
+    unsigned ncheckpoints;
+
+    struct world_state *snaps;
+    size_t nsnaps, snaps_cap;
+
+    bool oom;                /* an allocation failed: the run stops */
+};
+
+/* world.c */
+void world_record(struct world *w, const struct tcp_event *ev);
+uint32_t world_store_packet(struct world *w, const uint8_t *pkt, size_t len, bool copy);
+void world_seg_from_packet(const uint8_t *pkt, size_t len, struct tcp_event_seg *seg);
+int world_host_by_addr(const struct world *w, uint32_t addr);
+void world_schedule(struct world *w, uint64_t time, uint32_t kind, uint32_t a, uint64_t b);
+void world_host_crash(struct world *w, int host);
+void world_host_reboot(struct world *w, int host);
+void world_app_reset(struct app_state *app);
+bool world_app_own(struct world *w, struct app_state *app, int sock);
+void world_app_pump(struct world *w, int host);
+long world_app_read(struct world *w, int host, int sock, uint64_t max);
+void world_app_queue_send(struct world *w, int host, const char *text, uint64_t bytes);
+void world_note_eof(struct world *w, int host);
+
+/* world_rules.c */
+bool world_rules_init(struct world *w);
+void world_rules_on_event(struct world *w, const struct tcp_event *ev);
+void world_rules_on_eof(struct world *w, int host);
+void world_rule_run(struct world *w, size_t rule);
+void world_inject_run(struct world *w, size_t rule, unsigned copy);
+void world_rules_run_end(struct world *w);
+bool world_seg_match(const struct scn_seg_match *m, int from, int to,
+                     uint8_t flags, uint32_t paylen);
+
+/* world_seek.c */
+bool world_state_clone(struct world *w, struct world_state *dst, const struct world_state *src);
+void world_state_free(const struct world *w, struct world_state *st);
+bool world_snapshot_take(struct world *w);
+void world_maybe_snapshot(struct world *w);
+void world_snapshots_free(struct world *w);
+
+#endif

@@ -1,0 +1,427 @@
+/* Scripted rules: triggers ("at 1s", "on client state=CLOSE_WAIT"), the
+ * actions they run, forged segments and checkpoints.
+ *
+ * Triggers are matched as events are recorded, which happens inside the
+ * engine's callbacks, so a trigger never acts inline: it schedules its
+ * action as an eventq item (at now + after) and the step loop runs it. */
+#include "sim/world_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/segment.h"
+
+/* A forged segment's source port when the scenario asks for a random one:
+ * somewhere in the unprivileged range. */
+#define INJECT_PORT_BASE 1024u
+#define INJECT_PORT_SPAN 64512u
+/* Delay of an injected segment when no link leads to its destination. */
+#define INJECT_DEFAULT_DELAY (10 * TCP_USEC_PER_MS)
+
+bool world_rules_init(struct world *w)
+{
+    const struct scenario *s = w->s;
+    size_t n = s->nrules ? s->nrules : 1;
+    w->st.rule_counts = calloc(n, sizeof *w->st.rule_counts);
+    w->checkpoint_of_rule = calloc(n, sizeof *w->checkpoint_of_rule);
+    w->note_of_rule = calloc(n, sizeof *w->note_of_rule);
+    if (!w->st.rule_counts || !w->checkpoint_of_rule || !w->note_of_rule)
+        return false;
+    unsigned notes = 0;
+    for (size_t i = 0; i < s->nrules; i++) {
+        if (s->rules[i].action.kind == ACT_EXPECT)
+            w->checkpoint_of_rule[i] = w->ncheckpoints++;
+        else if (s->rules[i].action.kind == ACT_NOTE)
+            w->note_of_rule[i] = notes++;
+    }
+    w->st.checks = calloc(w->ncheckpoints ? w->ncheckpoints : 1, sizeof *w->st.checks);
+    return w->st.checks != NULL;
+}
+
+bool world_seg_match(const struct scn_seg_match *m, int from, int to,
+                     uint8_t flags, uint32_t paylen)
+{
+    if (m->from >= 0 && m->from != from)
+        return false;
+    if (m->to >= 0 && m->to != to)
+        return false;
+    if (m->exact_flags ? flags != m->flags_set : (flags & m->flags_set) != m->flags_set)
+        return false;
+    if (flags & m->flags_clear)
+        return false;
+    if (m->data == 1 && paylen == 0)
+        return false;
+    if (m->data == 0 && paylen != 0)
+        return false;
+    return true;
+}
+
+/* Does event ev (already stamped with its endpoint) count for trigger t? */
+static bool trigger_matches(const struct world *w, const struct scn_trigger *t,
+                            const struct tcp_event *ev)
+{
+    if (ev->endpoint != t->host)
+        return false;
+    const struct tcp_event_seg *seg = &ev->u.seg;
+    switch (t->kind) {
+    case TRIG_STATE:
+        return ev->kind == EV_STATE && ev->u.state.to == t->value;
+    case TRIG_TIMER:
+        return ev->kind == EV_TIMER_FIRE && (t->value < 0 || ev->u.timer.timer == t->value);
+    case TRIG_SENT:
+        return ev->kind == EV_SEG_OUT &&
+               world_seg_match(&t->match, t->host, world_host_by_addr(w, seg->dst_addr),
+                               seg->flags, seg->len);
+    case TRIG_RECEIVED:
+        return ev->kind == EV_SEG_IN &&
+               world_seg_match(&t->match, world_host_by_addr(w, seg->src_addr), t->host,
+                               seg->flags, seg->len);
+    case TRIG_ERROR:
+        return ev->kind == EV_ERROR;
+    default:
+        return false;
+    }
+}
+
+/* Count one occurrence for rule i; on the nth, schedule its action. */
+static void rule_occurred(struct world *w, size_t i)
+{
+    const struct scn_trigger *t = &w->s->rules[i].trigger;
+    unsigned nth = t->nth ? t->nth : 1;
+    if (++w->st.rule_counts[i] == nth)
+        world_schedule(w, w->st.now + t->after, WI_RULE, (uint32_t)i, 0);
+}
+
+void world_rules_on_event(struct world *w, const struct tcp_event *ev)
+{
+    for (size_t i = 0; i < w->s->nrules; i++) {
+        const struct scn_trigger *t = &w->s->rules[i].trigger;
+        if (t->kind == TRIG_AT || t->kind == TRIG_END || t->kind == TRIG_EOF)
+            continue;
+        if (trigger_matches(w, t, ev))
+            rule_occurred(w, i);
+    }
+}
+
+void world_rules_on_eof(struct world *w, int host)
+{
+    for (size_t i = 0; i < w->s->nrules; i++) {
+        const struct scn_trigger *t = &w->s->rules[i].trigger;
+        if (t->kind == TRIG_EOF && t->host == host)
+            rule_occurred(w, i);
+    }
+}
+
+void world_rules_run_end(struct world *w)
+{
+    for (size_t i = 0; i < w->s->nrules; i++)
+        if (w->s->rules[i].trigger.kind == TRIG_END)
+            world_rule_run(w, i);
+}
+
+/* ------------------------------------------------------------------ */
+/* Checkpoints                                                          */
+
+static bool compare(int64_t have, enum scn_cmp cmp, int64_t want)
+{
+    switch (cmp) {
+    case CMP_EQ: return have == want;
+    case CMP_NE: return have != want;
+    case CMP_LT: return have < want;
+    case CMP_LE: return have <= want;
+    case CMP_GT: return have > want;
+    case CMP_GE: return have >= want;
+    }
+    return false;
+}
+
+/* The socket an expectation or a close talks about: the app's connection,
+ * else its listener. */
+static int host_main_socket(const struct host_state *h)
+{
+    return h->app.sock > 0 ? h->app.sock : h->app.listener;
+}
+
+/* The value of `key` on the host; false when the key is unknown. */
+static bool expect_value(const struct host_state *h, const char *key, int64_t *out)
+{
+    const struct tcp_stack *st = h->stack;
+    int sock = host_main_socket(h);
+    const struct host_app_stats *a = &h->app.stats;
+    static const struct tcp_stack_stats no_stats;
+    const struct tcp_stack_stats *ss = st ? tcp_stack_stats(st) : &no_stats;
+    struct tcp_listen_stats ls;
+    memset(&ls, 0, sizeof ls);
+    if (st && h->app.listener > 0 && tcp_listen_stats(st, h->app.listener, &ls) < 0)
+        memset(&ls, 0, sizeof ls);
+
+    if (!strcmp(key, "state"))
+        *out = (st && sock > 0) ? tcp_sock_state(st, sock) : TCP_CLOSED;
+    else if (!strcmp(key, "error"))
+        *out = (st && sock > 0) ? tcp_sock_error(st, sock) : TCP_OK;
+    else if (!strcmp(key, "up"))
+        *out = h->up;
+    else if (!strcmp(key, "bytes_read"))
+        *out = (int64_t)a->bytes_read;
+    else if (!strcmp(key, "bytes_written"))
+        *out = (int64_t)a->bytes_written;
+    else if (!strcmp(key, "accepted"))
+        *out = a->accepted;
+    else if (!strcmp(key, "retransmits"))
+        *out = ss->retransmits;
+    else if (!strcmp(key, "rst_sent"))
+        *out = ss->rst_sent;
+    else if (!strcmp(key, "segs_out"))
+        *out = ss->segs_out;
+    else if (!strcmp(key, "segs_in"))
+        *out = ss->segs_in;
+    else if (!strcmp(key, "syn_queue"))
+        *out = ls.syn_queue;
+    else if (!strcmp(key, "accept_queue"))
+        *out = ls.accept_queue;
+    else if (!strcmp(key, "syn_dropped"))
+        *out = ls.syn_dropped;
+    else if (!strcmp(key, "cookies_sent"))
+        *out = ls.cookies_sent;
+    else
+        return false;
+    return true;
+}
+
+static void run_expect(struct world *w, size_t rule)
+{
+    const struct scn_action *a = &w->s->rules[rule].action;
+    bool passed = a->host >= 0 && (unsigned)a->host < w->s->nhosts;
+    for (unsigned i = 0; passed && i < a->nterms && i < SCN_EXPECT_MAX_TERMS; i++) {
+        int64_t have;
+        passed = expect_value(&w->st.hosts[a->host], a->terms[i].key, &have) &&
+                 compare(have, a->terms[i].cmp, a->terms[i].value);
+    }
+    unsigned idx = w->checkpoint_of_rule[rule];
+    w->st.checks[idx] = (struct checkpoint_result){ .evaluated = true, .passed = passed };
+    if (passed)
+        w->st.passed++;
+    else
+        w->st.failed++;
+    struct tcp_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EV_CHECKPOINT;
+    ev.endpoint = (uint16_t)(a->host >= 0 ? a->host : 0);
+    ev.u.check.index = idx;
+    ev.u.check.passed = passed;
+    world_record(w, &ev);
+}
+
+bool world_checkpoint_result(const struct world *w, unsigned index, bool *passed,
+                             const struct scn_action **expect)
+{
+    if (index >= w->ncheckpoints)
+        return false;
+    if (expect) {
+        *expect = NULL;
+        for (size_t i = 0; i < w->s->nrules; i++)
+            if (w->s->rules[i].action.kind == ACT_EXPECT && w->checkpoint_of_rule[i] == index)
+                *expect = &w->s->rules[i].action;
+    }
+    if (passed)
+        *passed = w->st.checks[index].passed;
+    return w->st.checks[index].evaluated;
+}
+
+/* ------------------------------------------------------------------ */
+/* Forged segments                                                      */
+
+static uint64_t inject_delay(const struct world *w, int to)
+{
+    for (size_t i = 0; i < w->s->nlinks; i++)
+        if (w->s->links[i].to == to)
+            return w->s->links[i].params.delay;
+    return INJECT_DEFAULT_DELAY;
+}
+
+/* Build copy number `copy` of the rule's forged segment, record it as sent
+ * by a third party and schedule its arrival; then schedule the next copy. */
+void world_inject_run(struct world *w, size_t rule, unsigned copy)
+{
+    const struct scn_inject *in = &w->s->rules[rule].action.inject;
+    struct tcp_segment seg;
+    memset(&seg, 0, sizeof seg);
+    seg.src_addr = in->src_addr;
+    seg.src_port = in->src_port;
+    if (in->src_random) {
+        seg.src_addr = prng_u32(&w->st.rng);
+        seg.src_port = (uint16_t)(INJECT_PORT_BASE + prng_below(&w->st.rng, INJECT_PORT_SPAN));
+    }
+    seg.dst_addr = in->dst_addr;
+    seg.dst_port = in->dst_port;
+    seg.seq = in->seq_random ? prng_u32(&w->st.rng) : in->seq;
+    seg.ack = in->ack;
+    seg.flags = in->flags;
+    seg.window = in->win;
+    seg.ttl = 64;
+    if (in->mss && (in->flags & TCP_SYN)) {
+        seg.opt.has_mss = true;
+        seg.opt.mss = in->mss;
+    }
+    size_t paylen = in->len;
+    if (paylen > TCP_PACKET_MAX - IPV4_HEADER_LEN - TCP_HEADER_MIN_LEN - TCP_OPTIONS_MAX_LEN)
+        paylen = TCP_PACKET_MAX - IPV4_HEADER_LEN - TCP_HEADER_MIN_LEN - TCP_OPTIONS_MAX_LEN;
+    uint8_t *zeros = calloc(paylen ? paylen : 1, 1);
+    if (!zeros) {
+        w->oom = true;
+        return;
+    }
+    seg.payload = zeros;
+    seg.payload_len = paylen;
+    /* The scratch buffer is free here: injects run from the step loop,
+     * never while a packet is being delivered. */
+    size_t len = tcp_segment_encode(&seg, w->scratch, TCP_PACKET_MAX);
+    free(zeros);
+    if (len == 0)
+        return;
+    uint32_t id = world_store_packet(w, w->scratch, len, false);
+    if (id == WORLD_NO_PACKET)
+        return;
+    struct tcp_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EV_SEG_OUT;
+    ev.endpoint = WORLD_THIRD_PARTY;
+    world_seg_from_packet(w->scratch, len, &ev.u.seg);
+    ev.u.seg.packet = id;
+    world_record(w, &ev);
+    int to = world_host_by_addr(w, seg.dst_addr);
+    if (to >= 0)
+        world_schedule(w, w->st.now + inject_delay(w, to), WI_DELIVER, (uint32_t)to, id);
+    unsigned count = in->count ? in->count : 1;
+    if (copy + 1 < count)
+        world_schedule(w, w->st.now + in->interval, WI_INJECT, (uint32_t)rule, copy + 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Actions                                                              */
+
+/* A new socket carrying the host's current settings. */
+static int host_socket(struct host_state *h)
+{
+    int sock = tcp_socket(h->stack);
+    if (sock > 0 && h->cfg_changed)
+        tcp_set_config(h->stack, sock, &h->cfg);
+    return sock;
+}
+
+static void act_listen(struct world *w, struct host_state *h, const struct scn_action *a)
+{
+    int sock = host_socket(h);
+    if (sock <= 0)
+        return;
+    uint64_t now = w->st.now;
+    tcp_bind(h->stack, sock, a->port, now);
+    tcp_listen(h->stack, sock, a->backlog ? a->backlog : h->cfg.syn_backlog, now);
+    h->app.listener = sock;
+}
+
+static void act_connect(struct world *w, struct host_state *h, const struct scn_action *a)
+{
+    int sock = host_socket(h);
+    if (sock <= 0)
+        return;
+    uint64_t now = w->st.now;
+    if (a->local_port)
+        tcp_bind(h->stack, sock, a->local_port, now);
+    h->app.sock = sock;
+    h->app.send_blocked = false;
+    world_app_own(w, &h->app, sock);
+    tcp_connect(h->stack, sock, a->peer_addr, a->port, now);
+}
+
+static void act_accept(struct world *w, struct host_state *h)
+{
+    if (h->app.listener <= 0)
+        return;
+    int c = tcp_accept(h->stack, h->app.listener, w->st.now);
+    if (c <= 0)
+        return;
+    h->app.sock = c;
+    h->app.stats.accepted++;
+    world_app_own(w, &h->app, c);
+}
+
+static void act_set(struct host_state *h, const struct scn_action *a)
+{
+    h->cfg = a->cfg;
+    h->cfg_changed = true;
+    for (size_t i = 0; i < h->app.nconns; i++)
+        tcp_set_config(h->stack, h->app.conns[i].sock, &h->cfg);
+    if (h->app.listener > 0)
+        tcp_set_config(h->stack, h->app.listener, &h->cfg);
+}
+
+static void act_note(struct world *w, size_t rule, const struct scn_action *a)
+{
+    struct tcp_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EV_NOTE;
+    ev.endpoint = (uint16_t)(a->host >= 0 ? (unsigned)a->host : WORLD_THIRD_PARTY);
+    ev.u.note.index = w->note_of_rule[rule];
+    world_record(w, &ev);
+}
+
+/* Actions that act on a running host's sockets. */
+static void run_host_action(struct world *w, int host, const struct scn_action *a)
+{
+    struct host_state *h = &w->st.hosts[host];
+    uint64_t now = w->st.now;
+    int sock = host_main_socket(h);
+    switch (a->kind) {
+    case ACT_LISTEN: act_listen(w, h, a); break;
+    case ACT_CONNECT: act_connect(w, h, a); break;
+    case ACT_ACCEPT: act_accept(w, h); break;
+    case ACT_SEND: world_app_queue_send(w, host, a->text, a->bytes); break;
+    case ACT_READ:
+        if (h->app.sock > 0)
+            world_app_read(w, host, h->app.sock, a->bytes);
+        break;
+    case ACT_SHUTDOWN:
+        if (sock > 0)
+            tcp_shutdown(h->stack, sock, now);
+        break;
+    case ACT_CLOSE:
+        if (sock > 0)
+            tcp_close(h->stack, sock, now);
+        break;
+    case ACT_ABORT:
+        if (sock > 0)
+            tcp_abort(h->stack, sock, now);
+        break;
+    case ACT_SET: act_set(h, a); break;
+    default: break;
+    }
+}
+
+void world_rule_run(struct world *w, size_t rule)
+{
+    const struct scn_action *a = &w->s->rules[rule].action;
+    bool host_valid = a->host >= 0 && (unsigned)a->host < w->s->nhosts;
+    switch (a->kind) {
+    case ACT_EXPECT: run_expect(w, rule); return;
+    case ACT_NOTE: act_note(w, rule, a); return;
+    case ACT_INJECT: world_inject_run(w, rule, 0); return;
+    case ACT_LINK:
+        if (a->link >= 0 && (size_t)a->link < w->s->nlinks)
+            wire_set_params(&w->st.wires[a->link], &a->link_params);
+        return;
+    case ACT_CRASH:
+        if (host_valid)
+            world_host_crash(w, a->host);
+        return;
+    case ACT_REBOOT:
+        if (host_valid)
+            world_host_reboot(w, a->host);
+        return;
+    default:
+        break;
+    }
+    /* A crashed host's app is gone with it: its scripted calls do nothing. */
+    if (host_valid && w->st.hosts[a->host].up)
+        run_host_action(w, a->host, a);
+}

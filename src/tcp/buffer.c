@@ -1,0 +1,78 @@
+#include "tcp/buffer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool ring_init(struct byte_ring *r, size_t cap)
+{
+    r->data = cap ? malloc(cap) : NULL;
+    r->cap = cap;
+    r->head = 0;
+    r->len = 0;
+    return cap == 0 || r->data != NULL;
+}
+
+void ring_free(struct byte_ring *r)
+{
+    free(r->data);
+    r->data = NULL;
+    r->cap = r->head = r->len = 0;
+}
+
+bool ring_clone(struct byte_ring *dst, const struct byte_ring *src)
+{
+    if (!ring_init(dst, src->cap))
+        return false;
+    ring_peek(src, 0, dst->data, src->len);
+    dst->len = src->len;
+    return true;
+}
+
+bool ring_resize(struct byte_ring *r, size_t cap)
+{
+    if (r->len > cap)
+        return false;
+    struct byte_ring bigger;
+    if (!ring_init(&bigger, cap))
+        return false;
+    ring_peek(r, 0, bigger.data, r->len);
+    bigger.len = r->len;
+    ring_free(r);
+    *r = bigger;
+    return true;
+}
+
+size_t ring_write(struct byte_ring *r, const uint8_t *src, size_t n)
+{
+    if (n > ring_space(r))
+        n = ring_space(r);
+    size_t tail = (r->head + r->len) % (r->cap ? r->cap : 1);
+    size_t first = r->cap - tail < n ? r->cap - tail : n;
+    if (first)
+        memcpy(r->data + tail, src, first);
+    if (n > first)
+        memcpy(r->data, src + first, n - first);
+    r->len += n;
+    return n;
+}
+
+void ring_peek(const struct byte_ring *r, size_t offset, uint8_t *dst, size_t n)
+{
+    if (n == 0)
+        return;
+    size_t start = (r->head + offset) % r->cap;
+    size_t first = r->cap - start < n ? r->cap - start : n;
+    memcpy(dst, r->data + start, first);
+    if (n > first)
+        memcpy(dst + first, r->data, n - first);
+}
+
+void ring_consume(struct byte_ring *r, size_t n)
+{
+    if (n > r->len)
+        n = r->len;
+    r->len -= n;
+    r->head = r->cap ? (r->head + n) % r->cap : 0;
+    if (r->len == 0)
+        r->head = 0;
+}

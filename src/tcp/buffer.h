@@ -1,0 +1,30 @@
+/* A byte ring: the send buffer (bytes from SND.UNA on) and the receive
+ * buffer (in-order bytes the app has not read yet). */
+#ifndef TCPVIZ_TCP_BUFFER_H
+#define TCPVIZ_TCP_BUFFER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct byte_ring {
+    uint8_t *data;
+    size_t cap;  /* bytes the ring may hold (the configured buffer size) */
+    size_t head; /* index of the first byte */
+    size_t len;  /* bytes held */
+};
+
+bool ring_init(struct byte_ring *r, size_t cap);
+void ring_free(struct byte_ring *r);
+bool ring_clone(struct byte_ring *dst, const struct byte_ring *src);
+/* Change the capacity, keeping the content (fails if content > cap). */
+bool ring_resize(struct byte_ring *r, size_t cap);
+static inline size_t ring_space(const struct byte_ring *r) { return r->cap - r->len; }
+/* Append up to n bytes; returns how many fit. */
+size_t ring_write(struct byte_ring *r, const uint8_t *src, size_t n);
+/* Copy n bytes starting `offset` bytes after the head, without consuming. */
+void ring_peek(const struct byte_ring *r, size_t offset, uint8_t *dst, size_t n);
+/* Drop n bytes from the head. */
+void ring_consume(struct byte_ring *r, size_t n);
+
+#endif

@@ -1,0 +1,494 @@
+/* Segment arrival for a connection (RFC 9293 3.10.7.3 and 3.10.7.4), in the
+ * RFC's order: sequence number, RST, SYN, ACK, text, FIN.  Each step is a
+ * function named after what it checks; each returns false when the segment
+ * has been dealt with and processing stops. */
+#include "tcp/tcb.h"
+
+static void drop(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg,
+                 enum tcp_drop_reason why)
+{
+    st->stats.drops[why]++;
+    struct tcp_event ev = { .kind = EV_SEG_DROP };
+    ev.u.seg.seq = seg->seq;
+    ev.u.seg.ack = seg->ack;
+    ev.u.seg.len = (uint32_t)seg->payload_len;
+    ev.u.seg.win = seg->window;
+    ev.u.seg.flags = seg->flags;
+    ev.u.seg.src_port = seg->src_port;
+    ev.u.seg.dst_port = seg->dst_port;
+    ev.u.seg.src_addr = seg->src_addr;
+    ev.u.seg.dst_addr = seg->dst_addr;
+    ev.u.seg.drop = (uint8_t)why;
+    tcb_observe(st, t, &ev);
+}
+
+/* RFC 7323 / RFC 2018 / RFC 9293 3.7.1: what the peer's SYN offered. */
+void tcb_apply_syn_options(struct tcb *t, const struct tcp_segment *seg)
+{
+    uint16_t peer_mss = seg->opt.has_mss ? seg->opt.mss : TCP_DEFAULT_PEER_MSS;
+    t->snd_mss = peer_mss < t->cfg.mss ? peer_mss : t->cfg.mss;
+    if (t->snd_mss == 0)
+        t->snd_mss = 1;
+    t->wscale_ok = seg->opt.has_wscale && t->cfg.wscale >= 0;
+    if (t->wscale_ok) {
+        /* RFC 7323 2.3: a shift above 14 is treated as 14. */
+        t->snd_wscale = seg->opt.wscale > 14 ? 14 : seg->opt.wscale;
+        t->rcv_wscale = (uint8_t)t->cfg.wscale;
+    } else {
+        t->snd_wscale = t->rcv_wscale = 0;
+    }
+    t->sack_ok = seg->opt.sack_permitted && t->cfg.sack;
+    t->ts_ok = seg->opt.has_timestamps && t->cfg.timestamps;
+    if (t->ts_ok)
+        t->ts_recent = seg->opt.ts_val;
+    t->cwnd = 10u * t->snd_mss; /* RFC 6928 */
+}
+
+static void take_peer_window(struct tcb *t, const struct tcp_segment *seg)
+{
+    /* RFC 7323 2.2: the window of a SYN is not scaled. */
+    unsigned shift = (seg->flags & TCP_SYN) ? 0 : t->snd_wscale;
+    t->snd_wnd = (uint32_t)seg->window << shift;
+    t->snd_wl1 = seg->seq;
+    t->snd_wl2 = seg->ack;
+}
+
+static void deliver_syn_text(struct tcb *t, const struct tcp_segment *seg)
+{
+    /* Data on a SYN is rare; we do not queue it (RFC 9293 allows either). */
+    (void)t;
+    (void)seg;
+}
+
+/* RFC 9293 3.10.7.3: SYN-SENT. */
+void tcp_input_syn_sent(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
+{
+    bool has_ack = seg->flags & TCP_ACK;
+    /* First: the ACK must acknowledge our SYN (ISS < SEG.ACK =< SND.NXT). */
+    if (has_ack && (seq_le(seg->ack, t->iss) || seq_gt(seg->ack, t->snd_nxt))) {
+        drop(st, t, seg, DROP_BAD_ACK);
+        tcp_send_rst_for(st, seg); /* <SEQ=SEG.ACK><CTL=RST>, unless it was a RST */
+        return;
+    }
+    /* Second: RST.  RFC 5961 3.2: in SYN-SENT a RST is acceptable when its
+     * ACK acknowledges the SYN; one without ACK is dropped. */
+    if (seg->flags & TCP_RST) {
+        if (!has_ack) {
+            drop(st, t, seg, DROP_RST_IGNORED);
+            return;
+        }
+        tcb_report_error(st, t, TCP_ERR_REFUSED);
+        tcb_close(st, t, CAUSE_RCV_RST, "RFC 9293 3.10.7.3");
+        return;
+    }
+    if (!(seg->flags & TCP_SYN)) {
+        drop(st, t, seg, DROP_STATE); /* "Fifth, if neither SYN nor RST, drop" */
+        return;
+    }
+    /* Fourth: SYN. */
+    t->irs = seg->seq;
+    t->rcv_nxt = seg->seq + 1;
+    tcb_apply_syn_options(t, seg);
+    t->last_rcv = st->now;
+    if (has_ack) {
+        t->snd_una = seg->ack;
+        tcb_timer_cancel(st, t, TCP_TIMER_RTO);
+        /* The handshake gives the first RTT sample unless the SYN was
+         * retransmitted (Karn: the ACK could be for either copy). */
+        if (t->backoff == 0 && t->rtt_timing) {
+            rtt_sample(&t->rtt, st->now - t->rtt_sent_at, t->cfg.rto_min, t->cfg.rto_max);
+            struct tcp_event ev = { .kind = EV_RTT };
+            ev.u.rtt.sample = st->now - t->rtt_sent_at;
+            ev.u.rtt.srtt = t->rtt.srtt;
+            ev.u.rtt.rttvar = t->rtt.rttvar;
+            ev.u.rtt.rto = t->rtt.rto;
+            tcb_observe(st, t, &ev);
+        }
+        t->rtt_timing = false;
+        /* RFC 6298 5.7: after a SYN timeout, data starts with RTO >= 3 s. */
+        if (t->backoff > 0 && !t->rtt.has_sample && t->rtt.rto < 3 * TCP_USEC_PER_SEC)
+            t->rtt.rto = 3 * TCP_USEC_PER_SEC;
+        t->backoff = 0;
+        t->rto_current = t->rtt.rto;
+        take_peer_window(t, seg);
+        tcb_set_state(st, t, TCP_ESTABLISHED, CAUSE_RCV_SYN_ACK, "RFC 9293 3.10.7.3");
+        deliver_syn_text(t, seg);
+        /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, or data that carries it. */
+        t->ack_pending = true;
+        tcp_output(st, t);
+        if (t->ack_pending)
+            tcp_send_ack(st, t);
+        if (t->cfg.keepalive)
+            tcb_timer_set(st, t, TCP_TIMER_KEEPALIVE, st->now + t->cfg.keepalive_idle);
+        return;
+    }
+    /* Simultaneous open (RFC 9293 3.5 figure 7): SYN-RECEIVED, send
+     * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
+    tcb_set_state(st, t, TCP_SYN_RECEIVED, CAUSE_RCV_SYN, "RFC 9293 3.10.7.3");
+    take_peer_window(t, seg);
+    t->snd_max = t->iss; /* the SYN-ACK is a new segment, not a retransmission */
+    tcp_send_syn(st, t, true);
+}
+
+/* First check: is the segment acceptable?  (RFC 9293 3.10.7.4, the table
+ * of four cases on SEG.LEN and RCV.WND.) */
+static bool sequence_acceptable(const struct tcb *t, const struct tcp_segment *seg)
+{
+    uint32_t len = tcp_segment_seq_len(seg);
+    uint32_t wnd = (uint32_t)ring_space(&t->rcvbuf);
+    tcp_seq lo = t->rcv_nxt, hi = t->rcv_nxt + wnd;
+    if (len == 0 && wnd == 0)
+        return seg->seq == t->rcv_nxt;
+    if (len == 0)
+        return seq_in_half_open(seg->seq, lo, hi);
+    if (wnd == 0)
+        return false;
+    return seq_in_half_open(seg->seq, lo, hi) || seq_in_half_open(seg->seq + len - 1, lo, hi);
+}
+
+/* RFC 5961 3.2 / 4.2 / 5.2: the challenge ACK, <SEQ=SND.NXT><ACK=RCV.NXT>. */
+static void challenge_ack(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
+{
+    drop(st, t, seg, DROP_CHALLENGED);
+    tcp_send_ack(st, t);
+}
+
+/* RFC 9293 3.10.7.4 TIME-WAIT: "The only thing that can arrive in this
+ * state is a retransmission of the remote FIN.  Acknowledge it, and
+ * restart the 2 MSL timeout." */
+static bool time_wait_fin(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
+{
+    if (t->state != TCP_TIME_WAIT || !(seg->flags & TCP_FIN) || (seg->flags & TCP_RST))
+        return true;
+    if (seg->seq + tcp_segment_seq_len(seg) != t->rcv_nxt)
+        return true;
+    drop(st, t, seg, DROP_OUT_OF_WINDOW);
+    tcp_send_ack(st, t);
+    tcb_timer_set(st, t, TCP_TIMER_TIME_WAIT, st->now + 2 * t->cfg.msl);
+    return false;
+}
+
+static bool check_sequence(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
+{
+    if (sequence_acceptable(t, seg))
+        return true;
+    /* A retransmitted SYN in SYN-RECEIVED: the RFC asks for an ACK; we
+     * resend our SYN-ACK, which is that acknowledgement and also repairs
+     * a lost SYN-ACK (Linux does the same). */
+    if (t->state == TCP_SYN_RECEIVED && (seg->flags & TCP_SYN) && !(seg->flags & TCP_ACK) &&
+        seg->seq == t->irs) {
+        drop(st, t, seg, DROP_OUT_OF_WINDOW);
+        tcp_send_syn(st, t, true);
+        return false;
+    }
+    drop(st, t, seg, DROP_OUT_OF_WINDOW);
+    /* "If an incoming segment is not acceptable, an acknowledgment should
+     * be sent in reply (unless the RST bit is set)". */
+    if (!(seg->flags & TCP_RST))
+        tcp_send_ack(st, t);
+    return false;
+}
+
+/* Second check: RST (RFC 9293 3.10.7.4 with RFC 5961 3.2). */
+static bool check_rst(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
+{
+    if (!(seg->flags & TCP_RST))
+        return true;
+    if (seg->seq != t->rcv_nxt) {
+        /* In the window but not exact: maybe blind, so challenge. */
+        challenge_ack(st, t, seg);
+        return false;
+    }
+    switch (t->state) {
+    case TCP_SYN_RECEIVED:
+        if (t->passive) {
+            /* Passive open: "return this connection to LISTEN".  The
+             * listener still listens; this half-open child just goes. */
+            tcb_close(st, t, CAUSE_RCV_RST, "RFC 9293 3.10.7.4");
+            return false;
+        }
+        tcb_report_error(st, t, TCP_ERR_REFUSED);
+        break;
+    case TCP_ESTABLISHED:
+    case TCP_FIN_WAIT_1:
+    case TCP_FIN_WAIT_2:
+    case TCP_CLOSE_WAIT:
+        tcb_report_error(st, t, TCP_ERR_RESET);
+        break;
+    default: /* CLOSING, LAST-ACK, TIME-WAIT: just close */
+        break;
+    }
+    tcb_close(st, t, CAUSE_RCV_RST, "RFC 9293 3.10.7.4");
+    return false;
+}
+
+/* Fourth check: SYN in a synchronized state (RFC 5961 4.2: always a
+ * challenge ACK, whatever the sequence number). */
+static bool check_syn(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
+{
+    if (!(seg->flags & TCP_SYN))
+        return true;
+    if (t->state == TCP_SYN_RECEIVED && t->passive) {
+        /* RFC 9293: a passive open returns to LISTEN. */
+        drop(st, t, seg, DROP_STATE);
+        tcb_close(st, t, CAUSE_RCV_SYN, "RFC 9293 3.10.7.4");
+        return false;
+    }
+    challenge_ack(st, t, seg);
+    return false;
+}
+
+static void rtt_measure(struct tcp_stack *st, struct tcb *t, tcp_seq ack)
+{
+    if (!t->rtt_timing || !seq_gt(ack, t->rtt_seq))
+        return;
+    t->rtt_timing = false;
+    uint64_t sample = st->now - t->rtt_sent_at;
+    rtt_sample(&t->rtt, sample, t->cfg.rto_min, t->cfg.rto_max);
+    struct tcp_event ev = { .kind = EV_RTT };
+    ev.u.rtt.sample = sample;
+    ev.u.rtt.srtt = t->rtt.srtt;
+    ev.u.rtt.rttvar = t->rtt.rttvar;
+    ev.u.rtt.rto = t->rtt.rto;
+    tcb_observe(st, t, &ev);
+}
+
+/* RFC 5681 3.1: grow cwnd on new data acknowledged. */
+static void congestion_on_ack(struct tcb *t, uint32_t acked)
+{
+    if (t->cwnd < t->ssthresh) {
+        t->cwnd += acked < t->snd_mss ? acked : t->snd_mss;
+    } else {
+        uint32_t inc = (uint32_t)((uint64_t)t->snd_mss * t->snd_mss / (t->cwnd ? t->cwnd : 1));
+        t->cwnd += inc ? inc : 1;
+    }
+}
+
+/* SND.UNA advances: drop acknowledged bytes, take an RTT sample, restart
+ * or stop the retransmission timer (RFC 6298 5.2, 5.3). */
+static void new_data_acked(struct tcp_stack *st, struct tcb *t, tcp_seq ack)
+{
+    uint32_t acked = ack - t->snd_una;
+    t->snd_una = ack;
+    if (seq_lt(t->snd_nxt, ack))
+        t->snd_nxt = ack; /* after a go-back, an ACK can pass SND.NXT */
+    uint32_t data_end = t->snd_buf_seq + (uint32_t)t->sndbuf.len;
+    tcp_seq data_acked_to = seq_min(ack, data_end);
+    if (seq_gt(data_acked_to, t->snd_buf_seq)) {
+        ring_consume(&t->sndbuf, data_acked_to - t->snd_buf_seq);
+        t->snd_buf_seq = data_acked_to;
+    }
+    rtt_measure(st, t, ack);
+    congestion_on_ack(t, acked);
+    t->backoff = 0;
+    t->rto_current = t->rtt.rto;
+    if (t->snd_una == t->snd_max)
+        tcb_timer_cancel(st, t, TCP_TIMER_RTO);
+    else
+        tcp_arm_rto(st, t);
+}
+
+static bool our_fin_acked(const struct tcb *t)
+{
+    return t->fin_sent && seq_gt(t->snd_una, t->fin_seq);
+}
+
+static void enter_time_wait(struct tcp_stack *st, struct tcb *t, enum tcp_state_cause cause)
+{
+    tcb_set_state(st, t, TCP_TIME_WAIT, cause, "RFC 9293 3.10.7.4");
+    for (int i = 0; i < TCP_TIMER_COUNT; i++)
+        if (i != TCP_TIMER_DELACK)
+            tcb_timer_cancel(st, t, (enum tcp_timer)i);
+    tcb_timer_set(st, t, TCP_TIMER_TIME_WAIT, st->now + 2 * t->cfg.msl);
+}
+
+/* Fifth check: the ACK field. */
+static bool check_ack(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
+{
+    if (!(seg->flags & TCP_ACK)) {
+        drop(st, t, seg, DROP_NO_ACK);
+        return false;
+    }
+    if (t->state == TCP_SYN_RECEIVED) {
+        if (!(seq_lt(t->snd_una, seg->ack) && seq_le(seg->ack, t->snd_nxt))) {
+            drop(st, t, seg, DROP_BAD_ACK);
+            tcp_send_rst_for(st, seg);
+            return false;
+        }
+        if (t->passive && tcp_listener_accept_full(st, t)) {
+            /* Linux: with a full accept queue the final ACK is ignored and
+             * the SYN-ACK timer keeps running. */
+            drop(st, t, seg, DROP_ACCEPT_QUEUE_FULL);
+            return false;
+        }
+        take_peer_window(t, seg);
+        new_data_acked(st, t, seg->ack);
+        tcb_set_state(st, t, TCP_ESTABLISHED, CAUSE_RCV_ACK, "RFC 9293 3.10.7.4");
+        if (t->passive)
+            tcp_listener_child_established(st, t);
+        if (t->cfg.keepalive)
+            tcb_timer_set(st, t, TCP_TIMER_KEEPALIVE, st->now + t->cfg.keepalive_idle);
+    }
+    if (seq_gt(seg->ack, t->snd_max)) {
+        /* Acknowledges something not yet sent: ACK and drop. */
+        drop(st, t, seg, DROP_BAD_ACK);
+        tcp_send_ack(st, t);
+        return false;
+    }
+    if (seq_gt(seg->ack, t->snd_una))
+        new_data_acked(st, t, seg->ack);
+    /* Window update (RFC 9293 3.10.7.4, the SND.WL1/SND.WL2 rule). */
+    if (seq_le(t->snd_una, seg->ack) &&
+        (seq_lt(t->snd_wl1, seg->seq) ||
+         (t->snd_wl1 == seg->seq && seq_le(t->snd_wl2, seg->ack))))
+        take_peer_window(t, seg);
+
+    switch (t->state) {
+    case TCP_FIN_WAIT_1:
+        if (our_fin_acked(t)) {
+            tcb_set_state(st, t, TCP_FIN_WAIT_2, CAUSE_RCV_ACK, "RFC 9293 3.10.7.4");
+            /* Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 does not wait
+             * for ever.  The RFC has no such timer. */
+            if (t->app_closed && t->cfg.fin_wait2_timeout)
+                tcb_timer_set(st, t, TCP_TIMER_FIN_WAIT_2, st->now + t->cfg.fin_wait2_timeout);
+        }
+        break;
+    case TCP_CLOSING:
+        if (our_fin_acked(t))
+            enter_time_wait(st, t, CAUSE_RCV_ACK);
+        return false; /* nothing else to do in CLOSING */
+    case TCP_LAST_ACK:
+        if (our_fin_acked(t)) {
+            tcb_close(st, t, CAUSE_RCV_ACK, "RFC 9293 3.10.7.4");
+            return false;
+        }
+        return false;
+    case TCP_TIME_WAIT:
+        return false;
+    default:
+        break;
+    }
+    return true;
+}
+
+enum text_outcome {
+    TEXT_IN_ORDER,     /* everything up to the segment's end is in: a FIN counts */
+    TEXT_NOT_IN_ORDER, /* a gap remains: a FIN must wait */
+    TEXT_CONNECTION_GONE,
+};
+
+/* Seventh: the segment text, in order only (the out-of-order queue comes
+ * with the data-transfer work). */
+static enum text_outcome process_text(struct tcp_stack *st, struct tcb *t,
+                                      const struct tcp_segment *seg)
+{
+    bool can_receive = t->state == TCP_ESTABLISHED || t->state == TCP_FIN_WAIT_1 ||
+                       t->state == TCP_FIN_WAIT_2;
+    const uint8_t *data = seg->payload;
+    uint32_t len = (uint32_t)seg->payload_len;
+    tcp_seq seq = seg->seq;
+    if (seg->flags & TCP_SYN)
+        seq++;
+    /* Trim what we already have. */
+    if (seq_lt(seq, t->rcv_nxt)) {
+        uint32_t dup = t->rcv_nxt - seq;
+        if (dup > len)
+            dup = len;
+        data += dup;
+        len -= dup;
+        seq += dup;
+    }
+    if (len == 0)
+        return seq == t->rcv_nxt ? TEXT_IN_ORDER : TEXT_NOT_IN_ORDER;
+    if (!can_receive)
+        return TEXT_NOT_IN_ORDER;
+    if (t->app_closed) {
+        /* RFC 1122 4.2.2.13 / RFC 2525 2.17: data for an app that has
+         * closed cannot be delivered: reset the connection. */
+        tcp_send_rst(st, t);
+        tcb_report_error(st, t, TCP_ERR_RESET);
+        tcb_close(st, t, CAUSE_APP_CLOSE, "RFC 1122 4.2.2.13");
+        return TEXT_CONNECTION_GONE;
+    }
+    if (seq != t->rcv_nxt) {
+        /* Out of order: ACK at once so the sender sees a duplicate ACK
+         * (RFC 5681 4.2). */
+        tcp_send_ack(st, t);
+        return TEXT_NOT_IN_ORDER;
+    }
+    uint32_t taken = (uint32_t)ring_write(&t->rcvbuf, data, len);
+    t->rcv_nxt += taken;
+    tcp_ack_received_data(st, t, false);
+    return taken == len ? TEXT_IN_ORDER : TEXT_NOT_IN_ORDER;
+}
+
+/* Eighth: FIN (RFC 9293 3.10.7.4). */
+static void process_fin(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
+{
+    t->fin_rcvd = true;
+    t->rcv_nxt = seg->seq + tcp_segment_seq_len(seg);
+    switch (t->state) {
+    case TCP_SYN_RECEIVED:
+    case TCP_ESTABLISHED:
+        tcb_set_state(st, t, TCP_CLOSE_WAIT, CAUSE_RCV_FIN, "RFC 9293 3.10.7.4");
+        /* A FIN may wait for the delayed-ACK timer: if the app closes in
+         * the meantime its FIN carries the ACK (the three-way close). */
+        t->unacked_segments = 0;
+        tcp_ack_received_data(st, t, false);
+        break;
+    case TCP_FIN_WAIT_1:
+        if (our_fin_acked(t)) {
+            enter_time_wait(st, t, CAUSE_RCV_FIN_ACK);
+        } else {
+            tcb_set_state(st, t, TCP_CLOSING, CAUSE_RCV_FIN, "RFC 9293 3.10.7.4");
+        }
+        tcp_send_ack(st, t);
+        break;
+    case TCP_FIN_WAIT_2:
+        tcb_timer_cancel(st, t, TCP_TIMER_FIN_WAIT_2);
+        enter_time_wait(st, t, CAUSE_RCV_FIN);
+        tcp_send_ack(st, t);
+        break;
+    default: /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
+        tcp_send_ack(st, t);
+        break;
+    }
+}
+
+/* Any segment from the peer shows it is alive: restart the keepalive idle
+ * period (RFC 1122 4.2.3.6). */
+static void peer_alive(struct tcp_stack *st, struct tcb *t)
+{
+    t->last_rcv = st->now;
+    t->keepalive_sent = 0;
+    if (t->cfg.keepalive && (t->state == TCP_ESTABLISHED || t->state == TCP_CLOSE_WAIT))
+        tcb_timer_set(st, t, TCP_TIMER_KEEPALIVE, st->now + t->cfg.keepalive_idle);
+}
+
+/* RFC 9293 3.10.7.4: the synchronized states (and SYN-RECEIVED). */
+void tcp_input_segment(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
+{
+    if (t->state == TCP_SYN_SENT) {
+        tcp_input_syn_sent(st, t, seg);
+        return;
+    }
+    if (!time_wait_fin(st, t, seg))
+        return;
+    if (!check_sequence(st, t, seg))
+        return;
+    if (!check_rst(st, t, seg))
+        return;
+    if (!check_syn(st, t, seg))
+        return;
+    if (t->ts_ok && seg->opt.has_timestamps)
+        t->ts_recent = seg->opt.ts_val;
+    if (!check_ack(st, t, seg))
+        return;
+    peer_alive(st, t);
+    enum text_outcome text = process_text(st, t, seg);
+    if (text == TEXT_CONNECTION_GONE)
+        return;
+    if ((seg->flags & TCP_FIN) && text == TEXT_IN_ORDER)
+        process_fin(st, t, seg);
+    tcp_output(st, t);
+}

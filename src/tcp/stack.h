@@ -1,0 +1,89 @@
+/* The TCP engine of one host: its sockets, listeners and connections.
+ *
+ * Sans-I/O: the stack never reads a clock, sleeps or does I/O.  The caller
+ * hands it packets and the current time (virtual µs, never decreasing) and
+ * it answers through two callbacks: emit() for each packet to send and
+ * observe() for each observation event.  It keeps no global state; all
+ * randomness (ISNs, the SYN-cookie secret) comes from the random32 callback.
+ *
+ * Sockets are small integer handles (>= 1).  A listening socket's
+ * connections get their own handles when they enter the SYN queue; accept()
+ * hands them to the app. */
+#ifndef TCPVIZ_TCP_STACK_H
+#define TCPVIZ_TCP_STACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcp/config.h"
+#include "tcp/event.h"
+#include "tcp/state.h"
+
+struct tcp_stack;
+struct tcb;
+
+struct tcp_stack_ops {
+    /* A packet to send.  conn is the sending connection's id (0 for a RST
+     * from the stack itself).  The engine does not report EV_SEG_OUT: the
+     * caller, which owns the wire, records it with the packet's fate. */
+    void (*emit)(void *ctx, uint32_t conn, const uint8_t *pkt, size_t len);
+    void (*observe)(void *ctx, const struct tcp_event *ev);
+    uint32_t (*random32)(void *ctx);
+};
+
+struct tcp_stack *tcp_stack_new(uint32_t addr, const struct tcp_config *defaults,
+                                const struct tcp_stack_ops *ops, void *ctx);
+void tcp_stack_free(struct tcp_stack *st);
+/* A deep copy (for the world's snapshots) answering to new callbacks' ctx. */
+struct tcp_stack *tcp_stack_clone(const struct tcp_stack *st, void *ctx);
+
+/* A packet arrived from the network at time now.  The stack reports
+ * EV_SEG_IN once it has found the connection, or EV_SEG_DROP with why. */
+void tcp_stack_input(struct tcp_stack *st, uint64_t now, const uint8_t *pkt, size_t len);
+/* Fire every timer due at or before now. */
+void tcp_stack_advance(struct tcp_stack *st, uint64_t now);
+/* Earliest armed timer of any connection, TCP_TIME_NEVER if none. */
+uint64_t tcp_stack_next_deadline(const struct tcp_stack *st);
+
+/* Sockets.  Calls return 0 (or a byte count / handle) on success and
+ * -enum tcp_error on failure; each call is also reported as EV_APP. */
+int tcp_socket(struct tcp_stack *st);
+int tcp_set_config(struct tcp_stack *st, int sock, const struct tcp_config *cfg);
+const struct tcp_config *tcp_get_config(const struct tcp_stack *st, int sock);
+int tcp_bind(struct tcp_stack *st, int sock, uint16_t port, uint64_t now);
+int tcp_listen(struct tcp_stack *st, int sock, unsigned backlog, uint64_t now);
+int tcp_connect(struct tcp_stack *st, int sock, uint32_t addr, uint16_t port, uint64_t now);
+int tcp_accept(struct tcp_stack *st, int sock, uint64_t now);
+long tcp_send(struct tcp_stack *st, int sock, const uint8_t *data, size_t len, uint64_t now);
+long tcp_recv(struct tcp_stack *st, int sock, uint8_t *buf, size_t cap, uint64_t now);
+int tcp_shutdown(struct tcp_stack *st, int sock, uint64_t now); /* half-close: SHUT_WR */
+int tcp_close(struct tcp_stack *st, int sock, uint64_t now);
+int tcp_abort(struct tcp_stack *st, int sock, uint64_t now);
+/* Release a handle whose connection is CLOSED (the app is done with it). */
+void tcp_release(struct tcp_stack *st, int sock);
+
+/* Read-only views, for the world, the UI and the tests. */
+enum tcp_state tcp_sock_state(const struct tcp_stack *st, int sock);
+const struct tcb *tcp_sock_tcb(const struct tcp_stack *st, int sock);
+enum tcp_error tcp_sock_error(const struct tcp_stack *st, int sock);
+size_t tcp_sock_readable(const struct tcp_stack *st, int sock); /* bytes the app can read */
+bool tcp_sock_eof(const struct tcp_stack *st, int sock);        /* peer's FIN reached the app */
+uint32_t tcp_sock_conn_id(const struct tcp_stack *st, int sock);
+int tcp_sock_max(const struct tcp_stack *st);                   /* handles are 1..max */
+
+struct tcp_listen_stats {
+    uint32_t syn_queue, syn_queue_max;
+    uint32_t accept_queue, accept_queue_max;
+    uint32_t syn_dropped, accept_dropped, cookies_sent, cookies_accepted;
+};
+int tcp_listen_stats(const struct tcp_stack *st, int sock, struct tcp_listen_stats *out);
+
+/* Stack-wide counters. */
+struct tcp_stack_stats {
+    uint32_t segs_in, segs_out, retransmits, rst_sent;
+    uint32_t drops[DROP_REASON_COUNT];
+};
+const struct tcp_stack_stats *tcp_stack_stats(const struct tcp_stack *st);
+
+#endif

@@ -1,0 +1,163 @@
+/* Connection blocks: creation, copying, and the helpers every part of the
+ * engine uses to change state, arm timers and report what happened. */
+#include "tcp/tcb.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct tcb *tcb_new(struct tcp_stack *st, const struct tcp_config *cfg)
+{
+    struct tcb *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->id = ++st->next_conn_id;
+    t->state = TCP_CLOSED;
+    t->cfg = *cfg;
+    t->local_addr = st->addr;
+    if (!ring_init(&t->sndbuf, cfg->sndbuf) || !ring_init(&t->rcvbuf, cfg->rcvbuf)) {
+        ring_free(&t->sndbuf);
+        ring_free(&t->rcvbuf);
+        free(t);
+        return NULL;
+    }
+    for (int i = 0; i < TCP_TIMER_COUNT; i++)
+        t->timer[i] = TCP_TIME_NEVER;
+    rtt_init(&t->rtt, cfg->rto_initial);
+    t->rto_current = cfg->rto_initial;
+    t->snd_mss = TCP_DEFAULT_PEER_MSS;
+    return t;
+}
+
+void tcb_destroy(struct tcp_stack *st, struct tcb *t)
+{
+    if (!t)
+        return;
+    if (t->sock > 0 && t->sock < st->nsocks && st->socks[t->sock] == t)
+        st->socks[t->sock] = NULL;
+    if (t->listener) {
+        free(t->listener->accept_queue);
+        free(t->listener);
+    }
+    ring_free(&t->sndbuf);
+    ring_free(&t->rcvbuf);
+    free(t);
+}
+
+struct tcb *tcb_clone(const struct tcb *t)
+{
+    struct tcb *c = malloc(sizeof *c);
+    if (!c)
+        return NULL;
+    *c = *t;
+    c->listener = NULL;
+    c->sndbuf.data = c->rcvbuf.data = NULL;
+    if (!ring_clone(&c->sndbuf, &t->sndbuf) || !ring_clone(&c->rcvbuf, &t->rcvbuf))
+        goto fail;
+    if (t->listener) {
+        c->listener = malloc(sizeof *c->listener);
+        if (!c->listener)
+            goto fail;
+        *c->listener = *t->listener;
+        c->listener->accept_queue = calloc(t->listener->accept_max + 1, sizeof(int));
+        if (!c->listener->accept_queue)
+            goto fail;
+        memcpy(c->listener->accept_queue, t->listener->accept_queue,
+               t->listener->accept_len * sizeof(int));
+    }
+    return c;
+fail:
+    ring_free(&c->sndbuf);
+    ring_free(&c->rcvbuf);
+    if (c->listener)
+        free(c->listener->accept_queue);
+    free(c->listener);
+    free(c);
+    return NULL;
+}
+
+void tcb_observe(struct tcp_stack *st, const struct tcb *t, struct tcp_event *ev)
+{
+    ev->conn = t ? t->id : 0;
+    if (st->ops.observe)
+        st->ops.observe(st->ctx, ev);
+}
+
+void tcb_set_state(struct tcp_stack *st, struct tcb *t, enum tcp_state to,
+                   enum tcp_state_cause cause, const char *rfc)
+{
+    if (t->state == to)
+        return;
+    struct tcp_event ev = { .kind = EV_STATE };
+    ev.u.state.from = (uint8_t)t->state;
+    ev.u.state.to = (uint8_t)to;
+    ev.u.state.cause = (uint8_t)cause;
+    ev.u.state.rfc = rfc;
+    t->state = to;
+    tcb_observe(st, t, &ev);
+}
+
+void tcb_timer_set(struct tcp_stack *st, struct tcb *t, enum tcp_timer which, uint64_t deadline)
+{
+    if (t->timer[which] == deadline)
+        return;
+    t->timer[which] = deadline;
+    struct tcp_event ev = { .kind = EV_TIMER_SET };
+    ev.u.timer.timer = (uint8_t)which;
+    ev.u.timer.deadline = deadline;
+    ev.u.timer.count = which == TCP_TIMER_KEEPALIVE ? t->keepalive_sent : t->backoff;
+    tcb_observe(st, t, &ev);
+}
+
+void tcb_timer_cancel(struct tcp_stack *st, struct tcb *t, enum tcp_timer which)
+{
+    if (t->timer[which] == TCP_TIME_NEVER)
+        return;
+    struct tcp_event ev = { .kind = EV_TIMER_CANCEL };
+    ev.u.timer.timer = (uint8_t)which;
+    ev.u.timer.deadline = t->timer[which];
+    t->timer[which] = TCP_TIME_NEVER;
+    tcb_observe(st, t, &ev);
+}
+
+void tcb_report_error(struct tcp_stack *st, struct tcb *t, enum tcp_error err)
+{
+    t->error = err;
+    struct tcp_event ev = { .kind = EV_ERROR };
+    ev.u.error.err = (uint8_t)err;
+    tcb_observe(st, t, &ev);
+}
+
+bool tcb_app_owns(const struct tcb *t)
+{
+    return t->accepted && !t->app_closed;
+}
+
+void tcb_close(struct tcp_stack *st, struct tcb *t, enum tcp_state_cause cause, const char *rfc)
+{
+    for (int i = 0; i < TCP_TIMER_COUNT; i++)
+        tcb_timer_cancel(st, t, (enum tcp_timer)i);
+    enum tcp_state was = t->state;
+    tcb_set_state(st, t, TCP_CLOSED, cause, rfc);
+    if (t->parent && !t->accepted && (was == TCP_SYN_RECEIVED || was == TCP_ESTABLISHED ||
+                                       was == TCP_CLOSE_WAIT))
+        tcp_listener_child_gone(st, t);
+    /* The app keeps a handle to a connection it owns until it releases
+     * it, so it can still read the error; everything else goes now. */
+    if (!tcb_app_owns(t))
+        tcb_destroy(st, t);
+}
+
+void tcb_init_sequence(struct tcp_stack *st, struct tcb *t)
+{
+    /* RFC 9293 3.4.1: the ISN comes from a clock-driven generator; RFC
+     * 6528 adds a keyed hash of the 4-tuple.  The world's seeded random
+     * source stands in for both so that runs are reproducible. */
+    t->iss = t->cfg.isn_fixed ? t->cfg.isn
+                              : (st->ops.random32 ? st->ops.random32(st->ctx) : 0);
+    t->snd_una = t->iss;
+    t->snd_nxt = t->iss;
+    t->snd_max = t->iss;
+    t->snd_buf_seq = t->iss + 1;
+    t->cwnd = 10u * t->cfg.mss; /* RFC 6928 initial window, refined on MSS */
+    t->ssthresh = UINT32_MAX;   /* RFC 5681 3.1: arbitrarily high at first */
+}

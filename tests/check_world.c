@@ -1,0 +1,623 @@
+/* Tests of the simulated world: whole runs of the real engine between two
+ * hosts.  Scenarios are built in code (struct scenario) so that each test
+ * shows exactly the setting it depends on. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/scenario.h"
+#include "sim/world.h"
+#include "tcp/config.h"
+#include "tcp/segment.h"
+#include "tcp/stack.h"
+
+#define CLIENT 0
+#define SERVER 1
+#define CLIENT_ADDR 0x0a000001u /* 10.0.0.1 */
+#define SERVER_ADDR 0x0a000002u /* 10.0.0.2 */
+#define SERVER_PORT 80
+#define MS TCP_USEC_PER_MS
+#define SEC TCP_USEC_PER_SEC
+#define LINK_DELAY (10 * MS)
+#define BULK_BYTES (100u * 1024u)
+#define PPM_5_PERCENT 50000u
+
+/* ============================================================ builders == */
+
+static void add_host(struct scenario *s, const char *name, uint32_t addr)
+{
+    struct scn_host *h = &s->hosts[s->nhosts++];
+    strncpy(h->name, name, SCN_NAME_MAX - 1);
+    h->addr = addr;
+    tcp_config_defaults(&h->cfg);
+    h->cfg.autoread = true;
+    h->cfg.autoaccept = true;
+}
+
+/* Client and server joined by a 10 ms wire each way with loss_ppm, the
+ * server listening on port 80 and the client connecting, both at t=0. */
+static struct scenario *two_hosts(uint32_t loss_ppm, uint64_t duration);
+
+static struct scn_rule *add_rule(struct scenario *s, enum scn_trigger_kind trig, uint64_t at,
+                                 enum scn_action_kind act, int host)
+{
+    struct scn_rule *r = realloc(s->rules, (s->nrules + 1) * sizeof *r);
+    ck_assert_ptr_nonnull(r);
+    s->rules = r;
+    r = &s->rules[s->nrules++];
+    memset(r, 0, sizeof *r);
+    r->trigger.kind = trig;
+    r->trigger.at = at;
+    r->trigger.host = host;
+    r->trigger.nth = 1;
+    r->trigger.match.from = -1;
+    r->trigger.match.to = -1;
+    r->trigger.match.data = -1;
+    r->action.kind = act;
+    r->action.host = host;
+    r->action.link = -1;
+    if (act == ACT_EXPECT)
+        s->nexpects++;
+    return r;
+}
+
+static struct scn_fault *add_fault(struct scenario *s, enum scn_fault_kind kind)
+{
+    struct scn_fault *f = realloc(s->faults, (s->nfaults + 1) * sizeof *f);
+    ck_assert_ptr_nonnull(f);
+    s->faults = f;
+    f = &s->faults[s->nfaults++];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    f->match.from = -1;
+    f->match.to = -1;
+    f->match.data = -1;
+    return f;
+}
+
+static void add_link(struct scenario *s, int from, int to, uint32_t loss_ppm)
+{
+    struct scn_link *l = realloc(s->links, (s->nlinks + 1) * sizeof *l);
+    ck_assert_ptr_nonnull(l);
+    s->links = l;
+    l = &s->links[s->nlinks++];
+    memset(l, 0, sizeof *l);
+    l->from = from;
+    l->to = to;
+    wire_params_defaults(&l->params);
+    l->params.delay = LINK_DELAY;
+    l->params.loss_ppm = loss_ppm;
+}
+
+static struct scenario *two_hosts(uint32_t loss_ppm, uint64_t duration)
+{
+    struct scenario *s = calloc(1, sizeof *s);
+    ck_assert_ptr_nonnull(s);
+    s->duration = duration;
+    add_host(s, "client", CLIENT_ADDR);
+    add_host(s, "server", SERVER_ADDR);
+    add_link(s, CLIENT, SERVER, loss_ppm);
+    add_link(s, SERVER, CLIENT, loss_ppm);
+    add_rule(s, TRIG_AT, 0, ACT_LISTEN, SERVER)->action.port = SERVER_PORT;
+    struct scn_action *c = &add_rule(s, TRIG_AT, 0, ACT_CONNECT, CLIENT)->action;
+    c->peer_addr = SERVER_ADDR;
+    c->port = SERVER_PORT;
+    return s;
+}
+
+static void add_send(struct scenario *s, uint64_t at, int host, uint64_t bytes)
+{
+    add_rule(s, TRIG_AT, at, ACT_SEND, host)->action.bytes = bytes;
+}
+
+static void scenario_destroy(struct scenario *s)
+{
+    scenario_free(s);
+    free(s);
+}
+
+/* ============================================================= helpers == */
+
+/* Index of the nth (0-based) trace entry of `kind` at `endpoint` whose
+ * segment flags equal `flags` (flags ignored for non-segment kinds when
+ * negative); -1 if none. */
+static long find_seg(const struct world *w, unsigned kind, unsigned endpoint, int flags,
+                     unsigned nth)
+{
+    const struct trace_entry *t = world_trace(w);
+    for (size_t i = 0; i < world_trace_len(w); i++) {
+        if (t[i].ev.kind != kind || t[i].ev.endpoint != endpoint)
+            continue;
+        if (flags >= 0 && t[i].ev.u.seg.flags != (uint8_t)flags)
+            continue;
+        if (nth-- == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+static enum tcp_state host_state(const struct world *w, int host)
+{
+    return tcp_sock_state(world_stack(w, host), world_host_socket(w, host));
+}
+
+static bool seg_equal(const struct tcp_event_seg *a, const struct tcp_event_seg *b)
+{
+    return a->seq == b->seq && a->ack == b->ack && a->len == b->len && a->win == b->win &&
+           a->flags == b->flags && a->opts == b->opts && a->mss == b->mss &&
+           a->src_port == b->src_port && a->dst_port == b->dst_port &&
+           a->src_addr == b->src_addr && a->dst_addr == b->dst_addr &&
+           a->packet == b->packet && a->drop == b->drop;
+}
+
+/* Field by field: the union's padding is not part of an event. */
+static bool entry_equal(const struct trace_entry *x, const struct trace_entry *y)
+{
+    const struct tcp_event *a = &x->ev, *b = &y->ev;
+    if (x->t != y->t || a->kind != b->kind || a->endpoint != b->endpoint || a->conn != b->conn)
+        return false;
+    switch (a->kind) {
+    case EV_SEG_OUT: case EV_SEG_IN: case EV_SEG_DROP:
+        return seg_equal(&a->u.seg, &b->u.seg);
+    case EV_STATE:
+        return a->u.state.from == b->u.state.from && a->u.state.to == b->u.state.to &&
+               a->u.state.cause == b->u.state.cause;
+    case EV_TIMER_SET: case EV_TIMER_CANCEL: case EV_TIMER_FIRE:
+        return a->u.timer.timer == b->u.timer.timer &&
+               a->u.timer.deadline == b->u.timer.deadline && a->u.timer.count == b->u.timer.count;
+    case EV_RETRANSMIT:
+        return a->u.retx.cause == b->u.retx.cause && a->u.retx.seq == b->u.retx.seq &&
+               a->u.retx.len == b->u.retx.len && a->u.retx.attempt == b->u.retx.attempt &&
+               a->u.retx.rto == b->u.retx.rto;
+    case EV_APP:
+        return a->u.app.call == b->u.app.call && a->u.app.result == b->u.app.result &&
+               a->u.app.bytes == b->u.app.bytes;
+    case EV_ERROR:
+        return a->u.error.err == b->u.error.err;
+    case EV_RTT:
+        return a->u.rtt.sample == b->u.rtt.sample && a->u.rtt.srtt == b->u.rtt.srtt &&
+               a->u.rtt.rttvar == b->u.rtt.rttvar && a->u.rtt.rto == b->u.rtt.rto;
+    case EV_LISTEN:
+        return a->u.listen.what == b->u.listen.what &&
+               a->u.listen.syn_queue == b->u.listen.syn_queue &&
+               a->u.listen.accept_queue == b->u.listen.accept_queue &&
+               a->u.listen.peer_addr == b->u.listen.peer_addr &&
+               a->u.listen.peer_port == b->u.listen.peer_port;
+    case EV_HOST:
+        return a->u.host.up == b->u.host.up;
+    case EV_CHECKPOINT:
+        return a->u.check.index == b->u.check.index && a->u.check.passed == b->u.check.passed;
+    case EV_NOTE:
+        return a->u.note.index == b->u.note.index;
+    default:
+        return true;
+    }
+}
+
+/* The first n trace entries and the packets they name are identical. */
+static void assert_same_prefix(const struct world *a, const struct world *b, size_t n)
+{
+    ck_assert_uint_ge(world_trace_len(a), n);
+    ck_assert_uint_ge(world_trace_len(b), n);
+    for (size_t i = 0; i < n; i++) {
+        const struct trace_entry *x = &world_trace(a)[i], *y = &world_trace(b)[i];
+        ck_assert_msg(entry_equal(x, y), "trace entry %zu differs", i);
+        if (x->ev.kind == EV_SEG_OUT) {
+            size_t la, lb;
+            const uint8_t *pa = world_packet(a, x->ev.u.seg.packet, &la);
+            const uint8_t *pb = world_packet(b, y->ev.u.seg.packet, &lb);
+            ck_assert_ptr_nonnull(pa);
+            ck_assert_ptr_nonnull(pb);
+            ck_assert_uint_eq(la, lb);
+            ck_assert_int_eq(memcmp(pa, pb, la), 0);
+        }
+    }
+}
+
+static void assert_same_run(const struct world *a, const struct world *b)
+{
+    ck_assert_uint_eq(world_trace_len(a), world_trace_len(b));
+    assert_same_prefix(a, b, world_trace_len(a));
+    ck_assert_uint_eq(world_packet_count(a), world_packet_count(b));
+}
+
+/* What a host looks like from outside, for comparing two worlds. */
+static void assert_same_hosts(const struct world *a, const struct world *b)
+{
+    ck_assert_uint_eq(world_now(a), world_now(b));
+    for (int h = 0; h < 2; h++) {
+        ck_assert_int_eq(world_host_up(a, h), world_host_up(b, h));
+        ck_assert_int_eq(world_host_socket(a, h), world_host_socket(b, h));
+        ck_assert_int_eq(world_host_listener(a, h), world_host_listener(b, h));
+        ck_assert_int_eq(host_state(a, h), host_state(b, h));
+        const struct host_app_stats *x = world_host_app(a, h), *y = world_host_app(b, h);
+        ck_assert_uint_eq(x->bytes_written, y->bytes_written);
+        ck_assert_uint_eq(x->bytes_read, y->bytes_read);
+        ck_assert_uint_eq(x->digest_read, y->digest_read);
+        const struct tcp_stack_stats *sa = tcp_stack_stats(world_stack(a, h));
+        const struct tcp_stack_stats *sb = tcp_stack_stats(world_stack(b, h));
+        ck_assert_uint_eq(sa->segs_in, sb->segs_in);
+        ck_assert_uint_eq(sa->segs_out, sb->segs_out);
+        ck_assert_uint_eq(sa->retransmits, sb->retransmits);
+        ck_assert_uint_eq(tcp_stack_next_deadline(world_stack(a, h)),
+                          tcp_stack_next_deadline(world_stack(b, h)));
+    }
+}
+
+/* =========================================================== handshake == */
+
+START_TEST(handshake_three_segments_one_link_delay_apart)
+{
+    struct scenario *s = two_hosts(0, 1 * SEC);
+    struct world *w = world_new(s, 1);
+    ck_assert_ptr_nonnull(w);
+    world_run(w);
+    ck_assert(world_done(w));
+
+    const struct trace_entry *t = world_trace(w);
+    long syn = find_seg(w, EV_SEG_OUT, CLIENT, TCP_SYN, 0);
+    long synack = find_seg(w, EV_SEG_OUT, SERVER, TCP_SYN | TCP_ACK, 0);
+    long ack = find_seg(w, EV_SEG_OUT, CLIENT, TCP_ACK, 0);
+    ck_assert_int_ge(syn, 0);
+    ck_assert_int_gt(synack, syn);
+    ck_assert_int_gt(ack, synack);
+    ck_assert_uint_eq(t[syn].t, 0);
+    ck_assert_uint_eq(t[synack].t, LINK_DELAY);
+    ck_assert_uint_eq(t[ack].t, 2 * LINK_DELAY);
+    /* ack = ISN + 1 both ways (RFC 9293 3.5). */
+    ck_assert_uint_eq(t[synack].ev.u.seg.ack, t[syn].ev.u.seg.seq + 1);
+    ck_assert_uint_eq(t[ack].ev.u.seg.ack, t[synack].ev.u.seg.seq + 1);
+    ck_assert(t[syn].ev.u.seg.opts & TCP_EVOPT_MSS);
+
+    /* The SYN's arrival names the packet that was sent. */
+    long syn_in = find_seg(w, EV_SEG_IN, SERVER, TCP_SYN, 0);
+    ck_assert_int_gt(syn_in, syn);
+    ck_assert_uint_eq(t[syn_in].t, LINK_DELAY);
+    ck_assert_uint_eq(t[syn_in].ev.u.seg.packet, t[syn].ev.u.seg.packet);
+    size_t len;
+    ck_assert_ptr_nonnull(world_packet(w, t[syn].ev.u.seg.packet, &len));
+    ck_assert_uint_gt(len, IPV4_HEADER_LEN + TCP_HEADER_MIN_LEN); /* options: MSS at least */
+    ck_assert(!world_packet_is_copy(w, t[syn].ev.u.seg.packet));
+
+    ck_assert_int_eq(host_state(w, CLIENT), TCP_ESTABLISHED);
+    ck_assert_int_eq(host_state(w, SERVER), TCP_ESTABLISHED);
+    ck_assert_uint_eq(world_host_app(w, SERVER)->accepted, 1);
+    ck_assert_int_ne(world_host_listener(w, SERVER), 0);
+    world_free(w);
+    scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(fault_drops_first_syn_and_rto_resends_it)
+{
+    struct scenario *s = two_hosts(0, 3 * SEC);
+    struct scn_fault *f = add_fault(s, FAULT_DROP);
+    f->match.from = CLIENT;
+    f->match.flags_set = TCP_SYN;
+    f->match.flags_clear = TCP_ACK;
+    f->match.nth = 1;
+    struct world *w = world_new(s, 1);
+    ck_assert_ptr_nonnull(w);
+    world_run(w);
+
+    const struct trace_entry *t = world_trace(w);
+    long drop = find_seg(w, EV_SEG_DROP, CLIENT, TCP_SYN, 0);
+    ck_assert_int_ge(drop, 0);
+    ck_assert_uint_eq(t[drop].t, 0);
+    ck_assert_uint_eq(t[drop].ev.u.seg.drop, DROP_FAULT);
+    ck_assert_uint_eq(world_drops(w, CLIENT, DROP_FAULT), 1);
+
+    long again = find_seg(w, EV_SEG_OUT, CLIENT, TCP_SYN, 1);
+    ck_assert_int_gt(again, drop);
+    ck_assert_uint_eq(t[again].t, s->hosts[CLIENT].cfg.rto_initial); /* RFC 6298 2.1: 1 s */
+    ck_assert_uint_eq(t[again].ev.u.seg.seq, t[drop].ev.u.seg.seq);
+    /* Only the first SYN matched nth=1: the second one got through. */
+    ck_assert_int_lt(find_seg(w, EV_SEG_DROP, CLIENT, TCP_SYN, 1), 0);
+    ck_assert_int_eq(host_state(w, CLIENT), TCP_ESTABLISHED);
+    ck_assert_int_eq(host_state(w, SERVER), TCP_ESTABLISHED);
+    world_free(w);
+    scenario_destroy(s);
+}
+END_TEST
+
+/* ========================================================= determinism == */
+
+static struct scenario *lossy_bulk(uint32_t loss_ppm, uint64_t bytes)
+{
+    struct scenario *s = two_hosts(loss_ppm, 300 * SEC);
+    add_send(s, 100 * MS, CLIENT, bytes);
+    return s;
+}
+
+START_TEST(same_seed_same_trace)
+{
+    struct scenario *s = lossy_bulk(PPM_5_PERCENT, 20000);
+    struct world *a = world_new(s, 7);
+    struct world *b = world_new(s, 7);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    world_run(a);
+    world_run(b);
+    ck_assert_uint_gt(world_trace_len(a), 20);
+    assert_same_run(a, b);
+    world_free(a);
+    world_free(b);
+    scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(different_seeds_differ_on_a_lossy_link)
+{
+    struct scenario *s = lossy_bulk(200000, 20000); /* 20 % loss */
+    struct world *a = world_new(s, 1);
+    struct world *b = world_new(s, 2);
+    world_run(a);
+    world_run(b);
+    bool differ = world_trace_len(a) != world_trace_len(b);
+    for (size_t i = 0; !differ && i < world_trace_len(a); i++)
+        differ = !entry_equal(&world_trace(a)[i], &world_trace(b)[i]);
+    ck_assert(differ);
+    world_free(a);
+    world_free(b);
+    scenario_destroy(s);
+}
+END_TEST
+
+/* ================================================================ seek == */
+
+START_TEST(seek_back_and_forth_replays_the_same_run)
+{
+    struct scenario *s = lossy_bulk(PPM_5_PERCENT, BULK_BYTES);
+    struct world *ref = world_new(s, 3);
+    struct world *w = world_new(s, 3);
+    world_run(ref);
+    world_run(w);
+    size_t total = world_trace_len(ref);
+    ck_assert_uint_gt(total, 3 * 2048); /* several snapshots to choose from */
+
+    size_t targets[] = { total / 3, 10, total - 1, total / 2, 0, 2 * total / 3 };
+    for (size_t k = 0; k < sizeof targets / sizeof targets[0]; k++) {
+        size_t idx = targets[k];
+        ck_assert(world_seek(w, idx));
+        ck_assert_uint_gt(world_trace_len(w), idx);
+        /* A straight run stopped at the same point looks the same. */
+        struct world *straight = world_new(s, 3);
+        while (world_trace_len(straight) <= idx)
+            ck_assert(world_step(straight));
+        assert_same_run(w, straight);
+        assert_same_hosts(w, straight);
+        world_free(straight);
+    }
+    /* From the last seek point, running on gives the original run. */
+    world_run(w);
+    assert_same_run(w, ref);
+    assert_same_hosts(w, ref);
+    ck_assert(!world_seek(w, total + 5));
+    world_free(ref);
+    world_free(w);
+    scenario_destroy(s);
+}
+END_TEST
+
+/* =============================================================== crash == */
+
+START_TEST(crashed_host_drops_arrivals_as_host_down)
+{
+    struct scenario *s = two_hosts(0, 5 * SEC);
+    add_rule(s, TRIG_AT, 1 * SEC, ACT_CRASH, SERVER);
+    add_send(s, 1100 * MS, CLIENT, 1000);
+    struct world *w = world_new(s, 1);
+    world_run(w);
+
+    const struct trace_entry *t = world_trace(w);
+    long crash = find_seg(w, EV_HOST, SERVER, -1, 0);
+    ck_assert_int_ge(crash, 0);
+    ck_assert_uint_eq(t[crash].t, 1 * SEC);
+    ck_assert_uint_eq(t[crash].ev.u.host.up, 0);
+    ck_assert(!world_host_up(w, SERVER));
+    ck_assert_ptr_null(world_stack(w, SERVER));
+
+    long data = find_seg(w, EV_SEG_OUT, CLIENT, -1, 3); /* SYN, ACK, then data */
+    ck_assert_int_gt(data, crash);
+    long dead = find_seg(w, EV_SEG_DROP, SERVER, -1, 0);
+    ck_assert_int_gt(dead, data);
+    ck_assert_uint_eq(t[dead].ev.u.seg.drop, DROP_HOST_DOWN);
+    ck_assert_uint_eq(t[dead].t, t[data].t + LINK_DELAY);
+    ck_assert_uint_ge(world_drops(w, SERVER, DROP_HOST_DOWN), 2); /* and the retransmission */
+    /* The client keeps retransmitting into the void. */
+    ck_assert_uint_gt(tcp_stack_stats(world_stack(w, CLIENT))->retransmits, 0);
+    world_free(w);
+    scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(reboot_brings_back_an_empty_stack)
+{
+    struct scenario *s = two_hosts(0, 5 * SEC);
+    add_rule(s, TRIG_AT, 1 * SEC, ACT_CRASH, SERVER);
+    add_rule(s, TRIG_AT, 2 * SEC, ACT_REBOOT, SERVER);
+    struct world *w = world_new(s, 1);
+    world_run(w);
+    ck_assert(world_host_up(w, SERVER));
+    ck_assert_int_eq(world_host_socket(w, SERVER), 0);
+    ck_assert_int_eq(world_host_listener(w, SERVER), 0);
+    ck_assert_int_ge(find_seg(w, EV_HOST, SERVER, -1, 1), 0);
+    world_free(w);
+    scenario_destroy(s);
+}
+END_TEST
+
+/* ========================================================= checkpoints == */
+
+static void add_state_expect(struct scenario *s, uint64_t at, int host, enum tcp_state st)
+{
+    struct scn_action *a = &add_rule(s, TRIG_AT, at, ACT_EXPECT, host)->action;
+    a->nterms = 1;
+    strcpy(a->terms[0].key, "state");
+    a->terms[0].cmp = CMP_EQ;
+    a->terms[0].value = st;
+    a->terms[0].is_state = true;
+}
+
+START_TEST(checkpoints_pass_and_fail_are_counted)
+{
+    struct scenario *s = two_hosts(0, 2 * SEC);
+    add_state_expect(s, 5 * MS, CLIENT, TCP_SYN_SENT);    /* holds */
+    add_state_expect(s, 1 * SEC, SERVER, TCP_CLOSED);     /* does not */
+    struct scn_action *a = &add_rule(s, TRIG_END, 0, ACT_EXPECT, SERVER)->action;
+    a->nterms = 1;
+    strcpy(a->terms[0].key, "accepted");
+    a->terms[0].cmp = CMP_EQ;
+    a->terms[0].value = 1;
+    struct world *w = world_new(s, 1);
+    world_run(w);
+
+    unsigned passed = 0, failed = 0;
+    world_checkpoint_counts(w, &passed, &failed);
+    ck_assert_uint_eq(passed, 2);
+    ck_assert_uint_eq(failed, 1);
+    bool ok = false;
+    const struct scn_action *exp = NULL;
+    ck_assert(world_checkpoint_result(w, 0, &ok, &exp));
+    ck_assert(ok);
+    ck_assert_ptr_eq(exp, &s->rules[2].action);
+    ck_assert(world_checkpoint_result(w, 1, &ok, &exp));
+    ck_assert(!ok);
+    ck_assert_ptr_eq(exp, &s->rules[3].action);
+    ck_assert(world_checkpoint_result(w, 2, &ok, NULL));
+    ck_assert(ok);
+    ck_assert(!world_checkpoint_result(w, 3, &ok, NULL));
+
+    long cp = find_seg(w, EV_CHECKPOINT, SERVER, -1, 0);
+    ck_assert_int_ge(cp, 0);
+    ck_assert_uint_eq(world_trace(w)[cp].ev.u.check.index, 1);
+    ck_assert_uint_eq(world_trace(w)[cp].ev.u.check.passed, 0);
+    world_free(w);
+    scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(state_trigger_schedules_its_action)
+{
+    /* "on server state=ESTABLISHED, 50 ms later: client close". */
+    struct scenario *s = two_hosts(0, 5 * SEC);
+    struct scn_rule *r = add_rule(s, TRIG_STATE, 0, ACT_CLOSE, SERVER);
+    r->trigger.value = TCP_ESTABLISHED;
+    r->trigger.after = 50 * MS;
+    r->action.host = CLIENT;
+    struct world *w = world_new(s, 1);
+    world_run(w);
+    long fin = find_seg(w, EV_SEG_OUT, CLIENT, TCP_FIN | TCP_ACK, 0);
+    ck_assert_int_ge(fin, 0);
+    /* The server is established when the final ACK arrives at 30 ms. */
+    ck_assert_uint_eq(world_trace(w)[fin].t, 3 * LINK_DELAY + 50 * MS);
+    world_free(w);
+    scenario_destroy(s);
+}
+END_TEST
+
+/* ================================================================ bulk == */
+
+START_TEST(bulk_over_lossy_link_arrives_intact)
+{
+    struct scenario *s = lossy_bulk(PPM_5_PERCENT, BULK_BYTES);
+    struct world *w = world_new(s, 11);
+    world_run(w);
+    const struct host_app_stats *c = world_host_app(w, CLIENT);
+    const struct host_app_stats *sv = world_host_app(w, SERVER);
+    ck_assert_uint_eq(c->bytes_written, BULK_BYTES);
+    ck_assert_uint_eq(sv->bytes_read, BULK_BYTES);
+    ck_assert_uint_eq(sv->digest_read, c->digest_written);
+    ck_assert_uint_gt(world_drops(w, CLIENT, DROP_LOSS) + world_drops(w, SERVER, DROP_LOSS), 0);
+    world_free(w);
+    scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(corrupted_copy_is_delivered_and_rejected)
+{
+    struct scenario *s = two_hosts(0, 3 * SEC);
+    struct scn_fault *f = add_fault(s, FAULT_CORRUPT);
+    f->match.from = CLIENT;
+    f->match.flags_set = TCP_SYN;
+    f->match.nth = 1;
+    struct world *w = world_new(s, 5);
+    world_run(w);
+    /* The corrupted SYN arrives as a separate packet that was never sent. */
+    bool copy_seen = false;
+    for (uint32_t id = 0; id < world_packet_count(w); id++)
+        copy_seen = copy_seen || world_packet_is_copy(w, id);
+    ck_assert(copy_seen);
+    /* The original SYN is retransmitted after the RTO and the connection
+     * is made. */
+    ck_assert_int_ge(find_seg(w, EV_SEG_OUT, CLIENT, TCP_SYN, 1), 0);
+    ck_assert_int_eq(host_state(w, CLIENT), TCP_ESTABLISHED);
+    world_free(w);
+    scenario_destroy(s);
+}
+END_TEST
+
+START_TEST(injected_syns_from_a_third_party)
+{
+    struct scenario *s = two_hosts(0, 2 * SEC);
+    struct scn_action *a = &add_rule(s, TRIG_AT, 1 * SEC, ACT_INJECT, -1)->action;
+    a->inject.src_addr = 0x0a000063u;
+    a->inject.dst_addr = SERVER_ADDR;
+    a->inject.src_port = 4444;
+    a->inject.dst_port = SERVER_PORT;
+    a->inject.flags = TCP_SYN;
+    a->inject.seq_random = true;
+    a->inject.count = 3;
+    a->inject.interval = 100 * MS;
+    a->inject.mss = 1460;
+    struct world *w = world_new(s, 1);
+    world_run(w);
+    const struct trace_entry *t = world_trace(w);
+    for (unsigned k = 0; k < 3; k++) {
+        long i = find_seg(w, EV_SEG_OUT, 0xFFFF, TCP_SYN, k);
+        ck_assert_int_ge(i, 0);
+        ck_assert_uint_eq(t[i].t, 1 * SEC + k * 100 * MS);
+        ck_assert_uint_eq(t[i].ev.u.seg.src_port, 4444);
+        ck_assert(t[i].ev.u.seg.opts & TCP_EVOPT_MSS);
+    }
+    ck_assert_int_lt(find_seg(w, EV_SEG_OUT, 0xFFFF, TCP_SYN, 3), 0);
+    /* The server answers each forged SYN (to an address nobody has). */
+    ck_assert_int_ge(find_seg(w, EV_SEG_IN, SERVER, TCP_SYN, 1), 0);
+    world_free(w);
+    scenario_destroy(s);
+}
+END_TEST
+
+static Suite *world_suite(void)
+{
+    Suite *s = suite_create("world");
+    TCase *run = tcase_create("run");
+    tcase_set_timeout(run, 60);
+    tcase_add_test(run, handshake_three_segments_one_link_delay_apart);
+    tcase_add_test(run, fault_drops_first_syn_and_rto_resends_it);
+    tcase_add_test(run, crashed_host_drops_arrivals_as_host_down);
+    tcase_add_test(run, reboot_brings_back_an_empty_stack);
+    tcase_add_test(run, checkpoints_pass_and_fail_are_counted);
+    tcase_add_test(run, state_trigger_schedules_its_action);
+    tcase_add_test(run, corrupted_copy_is_delivered_and_rejected);
+    tcase_add_test(run, injected_syns_from_a_third_party);
+    suite_add_tcase(s, run);
+
+    TCase *replay = tcase_create("replay");
+    tcase_set_timeout(replay, 120);
+    tcase_add_test(replay, same_seed_same_trace);
+    tcase_add_test(replay, different_seeds_differ_on_a_lossy_link);
+    tcase_add_test(replay, seek_back_and_forth_replays_the_same_run);
+    tcase_add_test(replay, bulk_over_lossy_link_arrives_intact);
+    suite_add_tcase(s, replay);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(world_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
