@@ -443,6 +443,8 @@ static int rest_of_line(struct parser *p, size_t first, const char *what, char *
 static int split_key_value(struct parser *p, char *text, const char **key, const char **value)
 {
     char *eq = strchr(text, '=');
+    *key = text;
+    *value = "";
     if (!eq || eq == text)
         return fail(p, "expected key=value, got '%.60s'", text);
     *eq = '\0';
@@ -1451,6 +1453,8 @@ static int parse_trigger_option(struct parser *p, char *text, struct scn_trigger
 {
     const char *key, *value;
     uint64_t n;
+    if (!strchr(text, '='))
+        return fail(p, "expected 'do' and an action after the event, got '%.60s'", text);
     if (split_key_value(p, text, &key, &value) < 0)
         return -1;
     if (strcmp(key, "nth") == 0) {

@@ -136,6 +136,9 @@ static void listen_syn(struct tcp_stack *st, struct tcb *l, const struct tcp_seg
     q->syn_len++;
     q->stats.syn_queue = q->syn_len;
     tcb_init_sequence(st, c);
+    /* The child starts as a copy of the listener, so its first transition
+     * reads LISTEN -> SYN_RECEIVED, as in the RFC's diagram. */
+    c->state = TCP_LISTEN;
     tcb_set_state(st, c, TCP_SYN_RECEIVED, CAUSE_RCV_SYN, "RFC 9293 3.10.7.2");
     listen_event(st, l, LISTEN_SYN_QUEUED, seg);
     tcp_send_syn(st, c, true);

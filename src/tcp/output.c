@@ -257,8 +257,8 @@ void tcp_output(struct tcp_stack *st, struct tcb *t)
         if (send_data_segment(st, t, limit) == 0)
             break;
     }
-    if (t->ack_pending)
-        tcp_send_ack(st, t);
+    /* A pending ACK is left to the delayed-ACK rules: data or a FIN sent
+     * above carried it already, otherwise the timer sends it. */
 }
 
 /* RFC 6298 5.4: on timeout retransmit the earliest unacknowledged segment.
