@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lesson/scenario_parse.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
 #include "tcp/config.h"
@@ -367,7 +368,7 @@ END_TEST
 
 START_TEST(seek_back_and_forth_replays_the_same_run)
 {
-    struct scenario *s = lossy_bulk(PPM_5_PERCENT, BULK_BYTES);
+    struct scenario *s = lossy_bulk(PPM_5_PERCENT, 10 * BULK_BYTES);
     struct world *ref = world_new(s, 3);
     struct world *w = world_new(s, 3);
     world_run(ref);
@@ -417,7 +418,7 @@ START_TEST(crashed_host_drops_arrivals_as_host_down)
     ck_assert(!world_host_up(w, SERVER));
     ck_assert_ptr_null(world_stack(w, SERVER));
 
-    long data = find_seg(w, EV_SEG_OUT, CLIENT, -1, 3); /* SYN, ACK, then data */
+    long data = find_seg(w, EV_SEG_OUT, CLIENT, -1, 2); /* SYN, ACK, then data */
     ck_assert_int_gt(data, crash);
     long dead = find_seg(w, EV_SEG_DROP, SERVER, -1, 0);
     ck_assert_int_gt(dead, data);
@@ -588,6 +589,59 @@ START_TEST(injected_syns_from_a_third_party)
 }
 END_TEST
 
+/* ============================================================== parsed == */
+
+/* The same world driven by a scenario file's text, as tcpviz --batch does;
+ * autoread is off, so the server's data stay in its buffer until an
+ * explicit read. */
+static const char manual_read_scn[] =
+    "duration 2s\n"
+    "host client 10.0.0.1 isn=1000\n"
+    "host server 10.0.0.2 isn=5000 autoread=off\n"
+    "link client<->server delay=20ms\n"
+    "at 0s server listen 80\n"
+    "at 100ms client connect server:80\n"
+    "at 200ms client send \"hello\"\n"
+    "at 300ms expect server bytes_read=0\n"
+    "at 400ms server read\n"
+    "at 500ms expect server bytes_read=5 state=ESTABLISHED\n"
+    "at end expect client bytes_written=5\n";
+
+START_TEST(parsed_scenario_reads_only_when_told)
+{
+    struct scenario s;
+    char err[256] = "";
+    ck_assert_msg(scenario_parse_string("manual_read.scn", manual_read_scn, &s, err,
+                                        sizeof err) == 0, "%s", err);
+    struct world *w = world_new(&s, 1);
+    ck_assert_ptr_nonnull(w);
+    world_run(w);
+    unsigned passed = 0, failed = 0;
+    world_checkpoint_counts(w, &passed, &failed);
+    ck_assert_uint_eq(passed, 3);
+    ck_assert_uint_eq(failed, 0);
+    ck_assert_uint_eq(world_now(w), 2 * SEC); /* "at end" is the duration */
+    const struct host_app_stats *c = world_host_app(w, CLIENT);
+    const struct host_app_stats *sv = world_host_app(w, SERVER);
+    ck_assert_uint_eq(sv->digest_read, c->digest_written);
+    long syn = find_seg(w, EV_SEG_OUT, CLIENT, TCP_SYN, 0);
+    ck_assert_int_ge(syn, 0);
+    ck_assert_uint_eq(world_trace(w)[syn].ev.u.seg.seq, 1000);
+    ck_assert_uint_eq(world_trace(w)[syn].t, 100 * MS);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(bad_arguments_do_not_crash)
+{
+    ck_assert_ptr_null(world_new(NULL, 1));
+    world_free(NULL);
+    ck_assert(!world_step(NULL));
+    ck_assert(!world_seek(NULL, 0));
+}
+END_TEST
+
 static Suite *world_suite(void)
 {
     Suite *s = suite_create("world");
@@ -601,6 +655,8 @@ static Suite *world_suite(void)
     tcase_add_test(run, state_trigger_schedules_its_action);
     tcase_add_test(run, corrupted_copy_is_delivered_and_rejected);
     tcase_add_test(run, injected_syns_from_a_third_party);
+    tcase_add_test(run, parsed_scenario_reads_only_when_told);
+    tcase_add_test(run, bad_arguments_do_not_crash);
     suite_add_tcase(s, run);
 
     TCase *replay = tcase_create("replay");

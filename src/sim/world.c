@@ -621,9 +621,13 @@ static void do_item(struct world *w, const struct eventq_item *it)
     }
 }
 
+/* "at end" rules run at the moment the run ends: its duration (unless
+ * time already passed it, which a scenario cannot make happen). */
 static void finish_run(struct world *w)
 {
     if (!w->st.end_rules_ran) {
+        if (w->st.now < w->s->duration)
+            w->st.now = w->s->duration;
         w->st.end_rules_ran = true;
         world_rules_run_end(w);
     }

@@ -141,6 +141,8 @@ struct world {
 
 /* world.c */
 void world_record(struct world *w, const struct tcp_event *ev);
+/* Append a packet; pkt NULL reserves len bytes for the caller to fill.
+ * Returns its id, WORLD_NO_PACKET when out of memory. */
 uint32_t world_store_packet(struct world *w, const uint8_t *pkt, size_t len, bool copy);
 void world_seg_from_packet(const uint8_t *pkt, size_t len, struct tcp_event_seg *seg);
 int world_host_by_addr(const struct world *w, uint32_t addr);

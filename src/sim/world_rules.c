@@ -135,18 +135,34 @@ static bool compare(int64_t have, enum scn_cmp cmp, int64_t want)
     return false;
 }
 
-/* The socket an expectation or a close talks about: the app's connection,
- * else its listener. */
+/* The socket a close talks about: the app's connection, else its listener. */
 static int host_main_socket(const struct host_state *h)
 {
     return h->app.sock > 0 ? h->app.sock : h->app.listener;
+}
+
+/* The connection an expectation talks about: the app's connection; before
+ * the app has one (a server whose handshake is under way, a connection
+ * nobody accepts), the host's newest live connection; else the listener. */
+static int host_expect_socket(const struct host_state *h)
+{
+    if (h->app.sock > 0 || !h->stack)
+        return h->app.sock;
+    for (int s = tcp_sock_max(h->stack); s >= 1; s--) {
+        if (s == h->app.listener)
+            continue;
+        enum tcp_state st = tcp_sock_state(h->stack, s);
+        if (st != TCP_CLOSED && st != TCP_LISTEN)
+            return s;
+    }
+    return h->app.listener;
 }
 
 /* The value of `key` on the host; false when the key is unknown. */
 static bool expect_value(const struct host_state *h, const char *key, int64_t *out)
 {
     const struct tcp_stack *st = h->stack;
-    int sock = host_main_socket(h);
+    int sock = host_expect_socket(h);
     const struct host_app_stats *a = &h->app.stats;
     static const struct tcp_stack_stats no_stats;
     const struct tcp_stack_stats *ss = st ? tcp_stack_stats(st) : &no_stats;

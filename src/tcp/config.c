@@ -41,9 +41,11 @@ void tcp_config_defaults(struct tcp_config *cfg)
     cfg->keepalive_interval = 75 * TCP_USEC_PER_SEC;
     cfg->keepalive_probes = 9;
 
-    /* RFC 1122 4.2.3.2: the delay must be less than 0.5 s; Linux's
-     * minimum delayed-ACK time is 40 ms, BSD's classic value 200 ms. */
-    cfg->delack_timeout = 200 * TCP_USEC_PER_MS;
+    /* RFC 1122 4.2.3.2: the delay must be less than 0.5 s.  Linux starts
+     * at its minimum, 40 ms (BSD's classic value is 200 ms).  Keeping it
+     * below rto_min matters: a 200 ms delayed ACK against a 200 ms RTO
+     * makes the first lone segment of every exchange time out spuriously. */
+    cfg->delack_timeout = 40 * TCP_USEC_PER_MS;
 
     /* Linux net.ipv4.tcp_max_syn_backlog is larger; a small default keeps
      * the SYN-flood lesson readable.  SYN cookies off so the queue filling
