@@ -302,6 +302,16 @@ static void enter_time_wait(struct tcp_stack *st, struct tcb *t, enum tcp_state_
     tcb_timer_set(st, t, TCP_TIMER_TIME_WAIT, st->now + 2 * t->cfg.msl);
 }
 
+/* Our FIN is acknowledged: FIN-WAIT-1 -> FIN-WAIT-2. */
+static void fin_wait_1_done(struct tcp_stack *st, struct tcb *t)
+{
+    tcb_set_state(st, t, TCP_FIN_WAIT_2, CAUSE_RCV_ACK, "RFC 9293 3.10.7.4");
+    /* Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 does not wait for
+     * ever.  The RFC has no such timer. */
+    if (t->app_closed && t->cfg.fin_wait2_timeout)
+        tcb_timer_set(st, t, TCP_TIMER_FIN_WAIT_2, st->now + t->cfg.fin_wait2_timeout);
+}
+
 /* Fifth check: the ACK field. */
 static bool check_ack(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
 {
@@ -319,6 +329,7 @@ static bool check_ack(struct tcp_stack *st, struct tcb *t, const struct tcp_segm
             /* Linux: with a full accept queue the final ACK is ignored and
              * the SYN-ACK timer keeps running. */
             drop(st, t, seg, DROP_ACCEPT_QUEUE_FULL);
+            tcp_listener_accept_dropped(st, t, seg);
             return false;
         }
         take_peer_window(t, seg);
@@ -345,13 +356,12 @@ static bool check_ack(struct tcp_stack *st, struct tcb *t, const struct tcp_segm
 
     switch (t->state) {
     case TCP_FIN_WAIT_1:
-        if (our_fin_acked(t)) {
-            tcb_set_state(st, t, TCP_FIN_WAIT_2, CAUSE_RCV_ACK, "RFC 9293 3.10.7.4");
-            /* Linux tcp_fin_timeout: an orphaned FIN-WAIT-2 does not wait
-             * for ever.  The RFC has no such timer. */
-            if (t->app_closed && t->cfg.fin_wait2_timeout)
-                tcb_timer_set(st, t, TCP_TIMER_FIN_WAIT_2, st->now + t->cfg.fin_wait2_timeout);
-        }
+        /* A FIN that acknowledges ours takes FIN-WAIT-1 straight to
+         * TIME-WAIT in the eighth step ("if our FIN has been ACKed (perhaps
+         * in this segment), then enter TIME-WAIT", RFC 9293 3.10.7.4), so
+         * leave FIN-WAIT-1 here only for a segment without FIN. */
+        if (our_fin_acked(t) && !(seg->flags & TCP_FIN))
+            fin_wait_1_done(st, t);
         break;
     case TCP_CLOSING:
         if (our_fin_acked(t))
@@ -465,12 +475,30 @@ static void peer_alive(struct tcp_stack *st, struct tcb *t)
         tcb_timer_set(st, t, TCP_TIMER_KEEPALIVE, st->now + t->cfg.keepalive_idle);
 }
 
+static bool is_simultaneous_open_syn_ack(const struct tcb *t, const struct tcp_segment *seg)
+{
+    return t->state == TCP_SYN_RECEIVED && !t->passive &&
+           (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
+           seg->seq + 1 == t->rcv_nxt && seg->ack == t->snd_nxt && seg->payload_len == 0;
+}
+
 /* RFC 9293 3.10.7.4: the synchronized states (and SYN-RECEIVED). */
 void tcp_input_segment(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
 {
     if (t->state == TCP_SYN_SENT) {
         tcp_input_syn_sent(st, t, seg);
         return;
+    }
+    struct tcp_segment simultaneous;
+    if (is_simultaneous_open_syn_ack(t, seg)) {
+        /* RFC 9293 3.5 figure 8: in a simultaneous open the peer's SYN-ACK
+         * completes the connection.  Taken literally, the acceptability
+         * test rejects it (its SYN lies before RCV.NXT), so, like Linux, we
+         * process it as the ACK it carries. */
+        simultaneous = *seg;
+        simultaneous.flags &= (uint8_t)~TCP_SYN;
+        simultaneous.seq = seg->seq + 1;
+        seg = &simultaneous;
     }
     if (!time_wait_fin(st, t, seg))
         return;
@@ -490,5 +518,9 @@ void tcp_input_segment(struct tcp_stack *st, struct tcb *t, const struct tcp_seg
         return;
     if ((seg->flags & TCP_FIN) && text == TEXT_IN_ORDER)
         process_fin(st, t, seg);
+    /* The segment acknowledged our FIN but its own FIN could not be taken
+     * yet (a gap, or no room): FIN-WAIT-2 after all. */
+    if (t->state == TCP_FIN_WAIT_1 && our_fin_acked(t))
+        fin_wait_1_done(st, t);
     tcp_output(st, t);
 }

@@ -60,6 +60,18 @@ bool tcp_listener_accept_full(const struct tcp_stack *st, const struct tcb *chil
     return l && l->listener->accept_len >= l->listener->accept_max;
 }
 
+/* The final ACK of a child was ignored because the accept queue is full:
+ * count it and say so, as for a returning SYN cookie (LISTEN_ACCEPT_DROPPED). */
+void tcp_listener_accept_dropped(struct tcp_stack *st, const struct tcb *child,
+                                 const struct tcp_segment *seg)
+{
+    struct tcb *l = parent_of(st, child);
+    if (!l)
+        return;
+    l->listener->stats.accept_dropped++;
+    listen_event(st, l, LISTEN_ACCEPT_DROPPED, seg);
+}
+
 /* A child connection made from a SYN: SYN-RECEIVED, SYN-ACK sent. */
 static struct tcb *spawn_child(struct tcp_stack *st, struct tcb *l, const struct tcp_segment *seg)
 {

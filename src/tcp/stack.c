@@ -286,8 +286,11 @@ static bool port_in_use(const struct tcp_stack *st, const struct tcb *self, uint
         const struct tcb *t = st->socks[i];
         if (!t || t == self || !t->bound || t->local_port != port)
             continue;
-        if (t->state == TCP_CLOSED)
-            continue; /* a dead connection the app has not released yet */
+        /* A dead connection the app has not released yet frees its port;
+         * a socket that is bound but has not connected yet holds it
+         * (POSIX bind: EADDRINUSE). */
+        if (t->state == TCP_CLOSED && t->remote_port != 0)
+            continue;
         if (reuseaddr && t->state == TCP_TIME_WAIT)
             continue;
         return true;

@@ -157,6 +157,8 @@ void tcb_apply_syn_options(struct tcb *t, const struct tcp_segment *seg);
 void tcp_listen_input(struct tcp_stack *st, struct tcb *l, const struct tcp_segment *seg);
 void tcp_listener_child_established(struct tcp_stack *st, struct tcb *child);
 bool tcp_listener_accept_full(const struct tcp_stack *st, const struct tcb *child);
+void tcp_listener_accept_dropped(struct tcp_stack *st, const struct tcb *child,
+                                 const struct tcp_segment *seg);
 void tcp_listener_child_gone(struct tcp_stack *st, struct tcb *child);
 struct tcb *tcp_stack_find_listener(const struct tcp_stack *st, uint16_t port);
 

@@ -1,0 +1,2160 @@
+/* Segment-in / segment-out tests of the TCP engine (src/tcp/).
+ *
+ * Each test puts one connection in a state, feeds one segment (or lets the
+ * clock run) at an explicit virtual time, and asserts exactly what the
+ * engine sent back -- and then that it sent nothing else.  The harness is a
+ * fake host in the style of lwIP's unit tests: emit() decodes and records
+ * every packet, observe() records every event, random32() is a fixed
+ * sequence, and the stack is freed after every test so AddressSanitizer's
+ * leak check sees anything the engine forgot.
+ *
+ * "We" are 10.0.0.1 (the stack under test, ISN 1000 unless a test says
+ * otherwise); the peer is 10.0.0.2, whose segments the tests write by hand
+ * (ISN 5000).  Times are virtual microseconds. */
+#include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/config.h"
+#include "tcp/event.h"
+#include "tcp/segment.h"
+#include "tcp/stack.h"
+#include "tcp/tcb.h"
+
+#define MS 1000ull
+#define SEC 1000000ull
+
+#define OUR_ADDR 0x0a000001u  /* 10.0.0.1 */
+#define PEER_ADDR 0x0a000002u /* 10.0.0.2 */
+#define OUR_PORT 49152u
+#define SERVER_PORT 80u
+#define CLIENT_PORT 40000u
+
+/* The peer's SYN-ACK arrives 100 ms after our SYN in open_active(): the
+ * handshake RTT sample then gives SRTT = 100 ms, RTTVAR = 50 ms and
+ * RTO = SRTT + 4 * RTTVAR = 300 ms (RFC 6298 2.2). */
+#define HANDSHAKE_RTT (100 * MS)
+#define RTO_AFTER_HANDSHAKE (300 * MS)
+/* Delayed-ACK timeout used by every test unless it says otherwise. */
+#define DELACK (200 * MS)
+
+/* ---- The fake host ---------------------------------------------------- */
+
+struct packet {
+    uint8_t *bytes;
+    size_t len;
+    uint32_t conn;
+    uint64_t at;
+};
+
+static struct harness {
+    struct tcp_stack *st;
+    struct tcp_config cfg; /* applied to every socket the helpers make */
+    struct packet *pkts;
+    size_t npkts, pkts_cap, next_pkt;
+    struct tcp_event *evs;
+    size_t nevs, evs_cap;
+    uint32_t rnd;
+    uint64_t now;
+    uint16_t lport, rport; /* our port and the peer's for the current connection */
+    uint32_t iss, irs;     /* our ISN and the peer's */
+} H;
+
+/* The last packet popped by expect_sent(); its payload points in here. */
+static uint8_t last_bytes[TCP_PACKET_MAX];
+static struct tcp_segment last_seg;
+/* Scratch for encoding the peer's segments. */
+static uint8_t feed_buf[TCP_PACKET_MAX];
+
+static void fake_emit(void *ctx, uint32_t conn, const uint8_t *pkt, size_t len)
+{
+    (void)ctx;
+    if (H.npkts == H.pkts_cap) {
+        H.pkts_cap = H.pkts_cap ? 2 * H.pkts_cap : 64;
+        H.pkts = realloc(H.pkts, H.pkts_cap * sizeof *H.pkts);
+        ck_assert_ptr_nonnull(H.pkts);
+    }
+    struct packet *p = &H.pkts[H.npkts++];
+    p->bytes = malloc(len);
+    ck_assert_ptr_nonnull(p->bytes);
+    memcpy(p->bytes, pkt, len);
+    p->len = len;
+    p->conn = conn;
+    p->at = H.now;
+}
+
+static void fake_observe(void *ctx, const struct tcp_event *ev)
+{
+    (void)ctx;
+    if (H.nevs == H.evs_cap) {
+        H.evs_cap = H.evs_cap ? 2 * H.evs_cap : 256;
+        H.evs = realloc(H.evs, H.evs_cap * sizeof *H.evs);
+        ck_assert_ptr_nonnull(H.evs);
+    }
+    H.evs[H.nevs++] = *ev;
+}
+
+static uint32_t fake_random32(void *ctx)
+{
+    (void)ctx;
+    H.rnd = H.rnd * 1103515245u + 12345u; /* the same numbers every run */
+    return H.rnd;
+}
+
+static const struct tcp_stack_ops fake_ops = {
+    .emit = fake_emit,
+    .observe = fake_observe,
+    .random32 = fake_random32,
+};
+
+static void setup(void)
+{
+    memset(&H, 0, sizeof H);
+    tcp_config_defaults(&H.cfg);
+    H.cfg.isn_fixed = true;
+    H.cfg.isn = 1000;
+    /* The tests pin the delayed-ACK time rather than track the default
+     * (test_defaults checks that one against RFC 1122). */
+    H.cfg.delack_timeout = DELACK;
+    H.iss = 1000;
+    H.irs = 5000;
+    H.rnd = 1;
+    H.lport = OUR_PORT;
+    H.rport = SERVER_PORT;
+    H.st = tcp_stack_new(OUR_ADDR, &H.cfg, &fake_ops, NULL);
+    ck_assert_ptr_nonnull(H.st);
+}
+
+/* Free everything (ASan's leak check then sees whatever the engine kept),
+ * and fail a test that left a packet nobody looked at. */
+static void teardown(void)
+{
+    size_t unread = H.npkts - H.next_pkt;
+    tcp_stack_free(H.st);
+    H.st = NULL;
+    for (size_t i = 0; i < H.npkts; i++)
+        free(H.pkts[i].bytes);
+    free(H.pkts);
+    free(H.evs);
+    memset(&H, 0, sizeof H);
+    ck_assert_msg(unread == 0, "%zu packet(s) sent but never checked", unread);
+}
+
+/* ---- Segments from the peer ------------------------------------------- */
+
+static void run_until(uint64_t t);
+
+static struct tcp_segment peer_seg(uint8_t flags, uint32_t seq, uint32_t ack)
+{
+    struct tcp_segment s;
+    memset(&s, 0, sizeof s);
+    s.src_addr = PEER_ADDR;
+    s.dst_addr = OUR_ADDR;
+    s.src_port = H.rport;
+    s.dst_port = H.lport;
+    s.ttl = 64;
+    s.ip_id = 1;
+    s.seq = seq;
+    s.ack = ack;
+    s.flags = flags;
+    s.window = 65535;
+    return s;
+}
+
+static void feed_seg(uint64_t t, const struct tcp_segment *s)
+{
+    /* Time passes up to the arrival: timers due by then fire first. */
+    run_until(t);
+    size_t n = tcp_segment_encode(s, feed_buf, sizeof feed_buf);
+    ck_assert_uint_gt(n, 0);
+    tcp_stack_input(H.st, t, feed_buf, n);
+}
+
+static void feed_data(uint64_t t, uint8_t flags, uint32_t seq, uint32_t ack, const void *data,
+                      size_t len)
+{
+    struct tcp_segment s = peer_seg(flags, seq, ack);
+    s.payload = data;
+    s.payload_len = len;
+    feed_seg(t, &s);
+}
+
+static void feed(uint64_t t, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+    feed_data(t, flags, seq, ack, NULL, 0);
+}
+
+/* A SYN (or SYN-ACK) as a real stack sends it: with an MSS option. */
+static void feed_syn(uint64_t t, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t mss)
+{
+    struct tcp_segment s = peer_seg(flags, seq, ack);
+    s.opt.has_mss = true;
+    s.opt.mss = mss;
+    feed_seg(t, &s);
+}
+
+/* lwIP style: a segment placed relative to the connection's TCB, seq at
+ * RCV.NXT + dseq and ack at SND.NXT + dack. */
+static void feed_rel(uint64_t t, int sock, uint8_t flags, int32_t dseq, int32_t dack)
+{
+    const struct tcb *tcb = tcp_sock_tcb(H.st, sock);
+    ck_assert_ptr_nonnull(tcb);
+    feed(t, flags, tcb->rcv_nxt + (uint32_t)dseq, tcb->snd_nxt + (uint32_t)dack);
+}
+
+/* ---- What the engine sent --------------------------------------------- */
+
+#define expect_sent(flags, seq, ack) expect_sent_at(__LINE__, (flags), (seq), (ack))
+#define expect_nothing() expect_nothing_at(__LINE__)
+
+static const struct tcp_segment *expect_sent_at(int line, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+    char want[10], got[10];
+    tcp_flags_short(flags, want);
+    ck_assert_msg(H.next_pkt < H.npkts, "line %d: expected [%s] seq=%u ack=%u, nothing was sent",
+                  line, want, seq, ack);
+    const struct packet *p = &H.pkts[H.next_pkt++];
+    memcpy(last_bytes, p->bytes, p->len);
+    enum seg_error err = tcp_segment_decode(last_bytes, p->len, &last_seg);
+    ck_assert_msg(err == SEG_OK, "line %d: the engine sent an undecodable packet (%s)", line,
+                  seg_error_name(err));
+    tcp_flags_short(last_seg.flags, got);
+    ck_assert_msg(last_seg.flags == flags && last_seg.seq == seq && last_seg.ack == ack,
+                  "line %d: expected [%s] seq=%u ack=%u, got [%s] seq=%u ack=%u len=%zu", line,
+                  want, seq, ack, got, last_seg.seq, last_seg.ack, last_seg.payload_len);
+    ck_assert_msg(last_seg.src_addr == OUR_ADDR && last_seg.dst_addr == PEER_ADDR &&
+                      last_seg.src_port == H.lport && last_seg.dst_port == H.rport,
+                  "line %d: segment addressed %08x:%u -> %08x:%u", line, last_seg.src_addr,
+                  last_seg.src_port, last_seg.dst_addr, last_seg.dst_port);
+    return &last_seg;
+}
+
+static void expect_nothing_at(int line)
+{
+    if (H.next_pkt < H.npkts) {
+        struct tcp_segment s;
+        char got[10] = "?";
+        uint8_t copy[TCP_PACKET_MAX];
+        const struct packet *p = &H.pkts[H.next_pkt];
+        memcpy(copy, p->bytes, p->len);
+        if (tcp_segment_decode(copy, p->len, &s) == SEG_OK)
+            tcp_flags_short(s.flags, got);
+        else
+            memset(&s, 0, sizeof s);
+        ck_abort_msg("line %d: expected nothing, got [%s] seq=%u ack=%u at t=%llu", line, got,
+                     s.seq, s.ack, (unsigned long long)p->at);
+    }
+}
+
+/* ---- Time ------------------------------------------------------------- */
+
+/* Let the clock run to t, firing each timer at its own deadline (as the
+ * world does), so a long jump still shows every intermediate expiry at the
+ * exact time it was due. */
+static void run_until(uint64_t t)
+{
+    ck_assert_uint_ge(t, H.now);
+    for (int guard = 0;; guard++) {
+        ck_assert_msg(guard < 1000000, "timers keep firing at t=%llu", (unsigned long long)H.now);
+        uint64_t d = tcp_stack_next_deadline(H.st);
+        if (d > t)
+            break;
+        if (d < H.now)
+            d = H.now;
+        H.now = d;
+        tcp_stack_advance(H.st, d);
+    }
+    H.now = t;
+    tcp_stack_advance(H.st, t);
+}
+
+/* ---- Events ----------------------------------------------------------- */
+
+static size_t mark(void)
+{
+    return H.nevs;
+}
+
+static size_t count_events(size_t from, enum tcp_event_kind kind)
+{
+    size_t n = 0;
+    for (size_t i = from; i < H.nevs; i++)
+        n += H.evs[i].kind == kind;
+    return n;
+}
+
+static const struct tcp_event *find_state(size_t from, uint32_t conn, enum tcp_state a,
+                                          enum tcp_state b)
+{
+    for (size_t i = from; i < H.nevs; i++) {
+        const struct tcp_event *e = &H.evs[i];
+        if (e->kind == EV_STATE && e->conn == conn && e->u.state.from == a && e->u.state.to == b)
+            return e;
+    }
+    return NULL;
+}
+
+#define expect_state_event(from_, conn_, a_, b_, cause_)                                       \
+    do {                                                                                       \
+        const struct tcp_event *se_ = find_state((from_), (conn_), (a_), (b_));                \
+        ck_assert_msg(se_ != NULL, "no state change %s -> %s", tcp_state_name(a_),             \
+                      tcp_state_name(b_));                                                     \
+        ck_assert_msg(se_->u.state.cause == (cause_), "%s -> %s caused by %s, expected %s",    \
+                      tcp_state_name(a_), tcp_state_name(b_),                                  \
+                      tcp_state_cause_name((enum tcp_state_cause)se_->u.state.cause),          \
+                      tcp_state_cause_name(cause_));                                           \
+        ck_assert_ptr_nonnull(se_->u.state.rfc);                                               \
+    } while (0)
+
+static bool saw_drop(size_t from, enum tcp_drop_reason why)
+{
+    for (size_t i = from; i < H.nevs; i++)
+        if (H.evs[i].kind == EV_SEG_DROP && H.evs[i].u.seg.drop == why)
+            return true;
+    return false;
+}
+
+static bool saw_error(size_t from, uint32_t conn, enum tcp_error err)
+{
+    for (size_t i = from; i < H.nevs; i++)
+        if (H.evs[i].kind == EV_ERROR && H.evs[i].conn == conn && H.evs[i].u.error.err == err)
+            return true;
+    return false;
+}
+
+static bool saw_listen(size_t from, enum tcp_listen_what what)
+{
+    for (size_t i = from; i < H.nevs; i++)
+        if (H.evs[i].kind == EV_LISTEN && H.evs[i].u.listen.what == what)
+            return true;
+    return false;
+}
+
+static const struct tcp_event *last_retransmit(size_t from)
+{
+    const struct tcp_event *found = NULL;
+    for (size_t i = from; i < H.nevs; i++)
+        if (H.evs[i].kind == EV_RETRANSMIT)
+            found = &H.evs[i];
+    return found;
+}
+
+/* ---- Connections ------------------------------------------------------ */
+
+static int new_socket(void)
+{
+    int s = tcp_socket(H.st);
+    ck_assert_int_gt(s, 0);
+    ck_assert_int_eq(tcp_set_config(H.st, s, &H.cfg), 0);
+    return s;
+}
+
+/* connect() from OUR_PORT to the peer's port 80: our SYN goes out at t=0. */
+static int start_active(void)
+{
+    H.lport = OUR_PORT;
+    H.rport = SERVER_PORT;
+    int s = new_socket();
+    ck_assert_int_eq(tcp_bind(H.st, s, OUR_PORT, 0), 0);
+    ck_assert_int_eq(tcp_connect(H.st, s, PEER_ADDR, SERVER_PORT, 0), 0);
+    expect_sent(TCP_SYN, H.iss, 0);
+    return s;
+}
+
+/* A complete active open: the peer's SYN-ACK at HANDSHAKE_RTT, our ACK. */
+static int open_active(void)
+{
+    int s = start_active();
+    feed_syn(HANDSHAKE_RTT, TCP_SYN | TCP_ACK, H.irs, H.iss + 1, 1460);
+    expect_sent(TCP_ACK, H.iss + 1, H.irs + 1);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    return s;
+}
+
+static int open_listener(unsigned backlog)
+{
+    H.lport = SERVER_PORT;
+    H.rport = CLIENT_PORT;
+    int l = new_socket();
+    ck_assert_int_eq(tcp_bind(H.st, l, SERVER_PORT, 0), 0);
+    ck_assert_int_eq(tcp_listen(H.st, l, backlog, 0), 0);
+    ck_assert_int_eq(tcp_sock_state(H.st, l), TCP_LISTEN);
+    return l;
+}
+
+/* The connection (not the listener) from the peer's current port. */
+static int find_child(void)
+{
+    for (int i = 1; i <= tcp_sock_max(H.st); i++) {
+        const struct tcb *t = tcp_sock_tcb(H.st, i);
+        if (t && t->state != TCP_LISTEN && t->remote_addr == PEER_ADDR &&
+            t->remote_port == H.rport && t->local_port == H.lport)
+            return i;
+    }
+    return 0;
+}
+
+/* A complete passive open: SYN at t=0, our SYN-ACK, the peer's ACK at
+ * HANDSHAKE_RTT; the app accepts.  Returns the accepted handle. */
+static int open_passive(void)
+{
+    int l = open_listener(4);
+    feed_syn(0, TCP_SYN, H.irs, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, H.iss, H.irs + 1);
+    feed(HANDSHAKE_RTT, TCP_ACK, H.irs + 1, H.iss + 1);
+    expect_nothing();
+    int c = tcp_accept(H.st, l, HANDSHAKE_RTT);
+    ck_assert_int_gt(c, 0);
+    ck_assert_int_eq(tcp_sock_state(H.st, c), TCP_ESTABLISHED);
+    return c;
+}
+
+static uint32_t conn_of(int sock)
+{
+    uint32_t id = tcp_sock_conn_id(H.st, sock);
+    ck_assert_uint_ne(id, 0);
+    return id;
+}
+
+static const struct tcb *tcb_of(int sock)
+{
+    const struct tcb *t = tcp_sock_tcb(H.st, sock);
+    ck_assert_ptr_nonnull(t);
+    return t;
+}
+
+/* ======================================================================= */
+/* Opening                                                                 */
+/* ======================================================================= */
+
+START_TEST(test_active_open)
+{
+    size_t m = mark();
+    int s = new_socket();
+    uint32_t id = conn_of(s);
+    ck_assert_int_eq(tcp_bind(H.st, s, OUR_PORT, 0), 0);
+    ck_assert_int_eq(tcp_connect(H.st, s, PEER_ADDR, SERVER_PORT, 0), 0);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_SYN_SENT);
+    expect_state_event(m, id, TCP_CLOSED, TCP_SYN_SENT, CAUSE_APP_OPEN);
+
+    /* RFC 9293 3.7.1: the SYN carries our MSS; the window is the free
+     * receive buffer (64 KiB, capped at the 16-bit field without scaling). */
+    const struct tcp_segment *syn = expect_sent(TCP_SYN, 1000, 0);
+    ck_assert(syn->opt.has_mss);
+    ck_assert_uint_eq(syn->opt.mss, 1460);
+    ck_assert(!syn->opt.has_wscale);
+    ck_assert_uint_eq(syn->window, 65535);
+    ck_assert_uint_eq(syn->payload_len, 0);
+    expect_nothing();
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), 1 * SEC); /* initial RTO */
+
+    /* SYN-ACK with a smaller MSS: <SEQ=1001><ACK=5001><CTL=ACK>. */
+    m = mark();
+    feed_syn(HANDSHAKE_RTT, TCP_SYN | TCP_ACK, 5000, 1001, 1000);
+    const struct tcp_segment *ack = expect_sent(TCP_ACK, 1001, 5001);
+    ck_assert_uint_eq(ack->payload_len, 0);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    expect_state_event(m, id, TCP_SYN_SENT, TCP_ESTABLISHED, CAUSE_RCV_SYN_ACK);
+    const struct tcb *t = tcb_of(s);
+    ck_assert_uint_eq(t->snd_una, 1001);
+    ck_assert_uint_eq(t->snd_nxt, 1001);
+    ck_assert_uint_eq(t->rcv_nxt, 5001);
+    ck_assert_uint_eq(t->irs, 5000);
+    ck_assert_uint_eq(t->snd_mss, 1000);
+    ck_assert_uint_eq(t->snd_wnd, 65535);
+    /* One RTT sample from the handshake (RFC 6298 2.2). */
+    ck_assert_uint_eq(count_events(m, EV_RTT), 1);
+    ck_assert_uint_eq(t->rtt.rto, RTO_AFTER_HANDSHAKE);
+    /* Nothing outstanding, keepalive off: no timer at all. */
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    run_until(3 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+/* The defaults the RFCs constrain. */
+START_TEST(test_defaults)
+{
+    struct tcp_config d;
+    tcp_config_defaults(&d);
+    ck_assert_uint_eq(d.rto_initial, 1 * SEC);        /* RFC 6298 2.1 */
+    ck_assert_uint_ge(d.rto_max, 60 * SEC);           /* RFC 6298 2.5 */
+    ck_assert_uint_gt(d.delack_timeout, 0);           /* delayed ACK on... */
+    ck_assert_uint_lt(d.delack_timeout, 500 * MS);    /* ...below 0.5 s (RFC 1122 4.2.3.2) */
+    ck_assert(!d.keepalive);                          /* RFC 1122 4.2.3.6 */
+    ck_assert_uint_ge(d.keepalive_idle, 7200 * SEC);
+    ck_assert_uint_eq(d.msl, 120 * SEC);              /* RFC 9293 3.4.2 */
+    ck_assert_uint_eq(d.mss, 1460);
+    ck_assert(!d.isn_fixed);
+    ck_assert(!d.reuseaddr);
+    ck_assert(!d.syncookies);
+}
+END_TEST
+
+/* Without isn_fixed the ISN comes from the stack's random source. */
+START_TEST(test_isn_from_random_source)
+{
+    H.cfg.isn_fixed = false;
+    uint32_t rnd = 1;
+    rnd = rnd * 1103515245u + 12345u; /* drawn for the SYN-cookie secret */
+    rnd = rnd * 1103515245u + 12345u; /* the ISN */
+    H.iss = rnd;
+    start_active();
+    expect_nothing();
+}
+END_TEST
+
+START_TEST(test_active_open_ephemeral_port)
+{
+    int s = new_socket();
+    ck_assert_int_eq(tcp_connect(H.st, s, PEER_ADDR, SERVER_PORT, 0), 0);
+    H.lport = 49152; /* the first ephemeral port */
+    expect_sent(TCP_SYN, 1000, 0);
+    expect_nothing();
+}
+END_TEST
+
+START_TEST(test_passive_open)
+{
+    size_t m = mark();
+    int l = open_listener(4);
+    expect_state_event(m, conn_of(l), TCP_CLOSED, TCP_LISTEN, CAUSE_APP_LISTEN);
+    expect_nothing();
+
+    m = mark();
+    feed_syn(0, TCP_SYN, 5000, 0, 1400);
+    const struct tcp_segment *sa = expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+    ck_assert(sa->opt.has_mss);
+    ck_assert_uint_eq(sa->opt.mss, 1460);
+    ck_assert_uint_eq(sa->window, 65535);
+    expect_nothing();
+    int c = find_child();
+    ck_assert_int_gt(c, 0);
+    ck_assert_int_ne(c, l);
+    ck_assert_int_eq(tcp_sock_state(H.st, c), TCP_SYN_RECEIVED);
+    /* The child starts as a copy of the listener: LISTEN -> SYN_RECEIVED,
+     * as in the RFC's state diagram. */
+    expect_state_event(m, conn_of(c), TCP_LISTEN, TCP_SYN_RECEIVED, CAUSE_RCV_SYN);
+    ck_assert(saw_listen(m, LISTEN_SYN_QUEUED));
+    struct tcp_listen_stats ls;
+    ck_assert_int_eq(tcp_listen_stats(H.st, l, &ls), 0);
+    ck_assert_uint_eq(ls.syn_queue, 1);
+    ck_assert_uint_eq(ls.accept_queue, 0);
+    /* Nothing to accept yet. */
+    ck_assert_int_eq(tcp_accept(H.st, l, 0), -TCP_ERR_WOULD_BLOCK);
+
+    /* The final ACK: ESTABLISHED with no reply, even without accept(). */
+    m = mark();
+    feed(50 * MS, TCP_ACK, 5001, 1001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, c), TCP_ESTABLISHED);
+    expect_state_event(m, conn_of(c), TCP_SYN_RECEIVED, TCP_ESTABLISHED, CAUSE_RCV_ACK);
+    ck_assert(saw_listen(m, LISTEN_ACCEPT_QUEUED));
+    ck_assert_int_eq(tcp_listen_stats(H.st, l, &ls), 0);
+    ck_assert_uint_eq(ls.syn_queue, 0);
+    ck_assert_uint_eq(ls.accept_queue, 1);
+    ck_assert_uint_eq(tcb_of(c)->snd_mss, 1400);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER); /* SYN-ACK timer stopped */
+    ck_assert_int_eq(tcp_sock_state(H.st, l), TCP_LISTEN);
+
+    /* It stays ESTABLISHED in the accept queue for as long as it likes. */
+    run_until(600 * SEC);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, c), TCP_ESTABLISHED);
+
+    m = mark();
+    ck_assert_int_eq(tcp_accept(H.st, l, 600 * SEC), c);
+    ck_assert(saw_listen(m, LISTEN_ACCEPTED));
+    ck_assert_int_eq(tcp_listen_stats(H.st, l, &ls), 0);
+    ck_assert_uint_eq(ls.accept_queue, 0);
+    ck_assert_int_eq(tcp_accept(H.st, l, 600 * SEC), -TCP_ERR_WOULD_BLOCK);
+    expect_nothing();
+}
+END_TEST
+
+/* The third segment of the handshake may carry data (lesson 1). */
+START_TEST(test_passive_open_ack_with_data)
+{
+    int l = open_listener(4);
+    feed_syn(0, TCP_SYN, 5000, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+    feed_data(50 * MS, TCP_ACK | TCP_PSH, 5001, 1001, "GET /", 5);
+    int c = tcp_accept(H.st, l, 50 * MS);
+    ck_assert_int_gt(c, 0);
+    ck_assert_int_eq(tcp_sock_state(H.st, c), TCP_ESTABLISHED);
+    ck_assert_uint_eq(tcp_sock_readable(H.st, c), 5);
+    uint8_t buf[16];
+    ck_assert_int_eq(tcp_recv(H.st, c, buf, sizeof buf, 50 * MS), 5);
+    ck_assert_mem_eq(buf, "GET /", 5);
+    /* Its ACK is delayed like any single segment's. */
+    run_until(50 * MS + DELACK - 1);
+    expect_nothing();
+    run_until(50 * MS + DELACK);
+    expect_sent(TCP_ACK, 1001, 5006);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 9293 3.5 figure 8: both sides send SYN at once. */
+START_TEST(test_simultaneous_open)
+{
+    int s = start_active(); /* SYN 1000 is out; so is the peer's SYN 5000 */
+    uint32_t id = conn_of(s);
+    size_t m = mark();
+    feed_syn(10 * MS, TCP_SYN, 5000, 0, 1460);
+    /* SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (RFC 9293 3.10.7.3). */
+    const struct tcp_segment *sa = expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+    ck_assert(sa->opt.has_mss);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_SYN_RECEIVED);
+    expect_state_event(m, id, TCP_SYN_SENT, TCP_SYN_RECEIVED, CAUSE_RCV_SYN);
+    /* Sending the SYN-ACK is not a retransmission. */
+    ck_assert_uint_eq(count_events(m, EV_RETRANSMIT), 0);
+
+    /* The peer's SYN-ACK (line 6 of figure 8) completes the open with no
+     * further segment.  Read literally, the 3.10.7.4 acceptability test
+     * would reject it (its SYN sits at 5000, below RCV.NXT = 5001); the
+     * engine takes it as the ACK it carries, as the figure and Linux do. */
+    m = mark();
+    feed_syn(20 * MS, TCP_SYN | TCP_ACK, 5000, 1001, 1460);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    expect_state_event(m, id, TCP_SYN_RECEIVED, TCP_ESTABLISHED, CAUSE_RCV_ACK);
+    /* A later plain ACK of our SYN-ACK is a harmless duplicate. */
+    feed(30 * MS, TCP_ACK, 5001, 1001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    ck_assert_uint_eq(tcb_of(s)->snd_una, 1001);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    run_until(10 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+START_TEST(test_syn_retransmission_timing)
+{
+    int s = start_active();
+    uint32_t id = conn_of(s);
+    /* RFC 6298 2.1 and 5.5: 1 s, then doubling: 1, 3, 7, 15, 31, 63 s. */
+    uint64_t at = 0, rto = 1 * SEC;
+    for (unsigned n = 1; n <= 6; n++) {
+        at += rto;
+        run_until(at - 1);
+        expect_nothing();
+        size_t m = mark();
+        run_until(at);
+        expect_sent(TCP_SYN, 1000, 0);
+        expect_nothing();
+        const struct tcp_event *rx = last_retransmit(m);
+        ck_assert_ptr_nonnull(rx);
+        ck_assert_uint_eq(rx->u.retx.cause, RETX_RTO);
+        ck_assert_uint_eq(rx->u.retx.seq, 1000);
+        ck_assert_uint_eq(rx->u.retx.attempt, n);
+        rto *= 2;
+        ck_assert_uint_eq(tcp_stack_next_deadline(H.st), at + rto);
+        ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_SYN_SENT);
+    }
+    ck_assert_uint_eq(at, 63 * SEC);
+    /* syn_retries = 6: when the sixth retransmission times out (127 s),
+     * give up: no seventh SYN, no RST, error "timeout", CLOSED. */
+    run_until(127 * SEC - 1);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_OK);
+    size_t m = mark();
+    run_until(127 * SEC);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_ERR_TIMEOUT);
+    ck_assert(saw_error(m, id, TCP_ERR_TIMEOUT));
+    expect_state_event(m, id, TCP_SYN_SENT, TCP_CLOSED, CAUSE_TIMEOUT);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    uint8_t buf[4];
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, 127 * SEC), -TCP_ERR_TIMEOUT);
+    tcp_release(H.st, s);
+    ck_assert_ptr_null(tcp_sock_tcb(H.st, s));
+    run_until(1000 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+START_TEST(test_syn_retries_configurable)
+{
+    H.cfg.syn_retries = 1;
+    int s = start_active();
+    run_until(1 * SEC);
+    expect_sent(TCP_SYN, 1000, 0);
+    run_until(3 * SEC - 1);
+    expect_nothing();
+    run_until(3 * SEC);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_ERR_TIMEOUT);
+}
+END_TEST
+
+/* A SYN-ACK after a retransmitted SYN gives no RTT sample (Karn), and the
+ * RTO for data starts at 3 s (RFC 6298 5.7). */
+START_TEST(test_syn_retransmitted_then_answered)
+{
+    int s = start_active();
+    run_until(1 * SEC);
+    expect_sent(TCP_SYN, 1000, 0);
+    size_t m = mark();
+    feed_syn(1 * SEC + 50 * MS, TCP_SYN | TCP_ACK, 5000, 1001, 1460);
+    expect_sent(TCP_ACK, 1001, 5001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    ck_assert_uint_eq(count_events(m, EV_RTT), 0);
+    ck_assert_uint_eq(tcb_of(s)->rto_current, 3 * SEC);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+START_TEST(test_synack_retransmission)
+{
+    int l = open_listener(4);
+    feed_syn(0, TCP_SYN, 5000, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+    int c = find_child();
+    uint32_t id = conn_of(c);
+    /* synack_retries = 5: at 1, 3, 7, 15 and 31 s. */
+    uint64_t at = 0, rto = 1 * SEC;
+    for (unsigned n = 1; n <= 5; n++) {
+        at += rto;
+        run_until(at - 1);
+        expect_nothing();
+        size_t m = mark();
+        run_until(at);
+        expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+        expect_nothing();
+        const struct tcp_event *rx = last_retransmit(m);
+        ck_assert_ptr_nonnull(rx);
+        ck_assert_uint_eq(rx->u.retx.attempt, n);
+        rto *= 2;
+    }
+    /* At 63 s the half-open connection is forgotten: no RST, the SYN
+     * queue shrinks, the listener listens on. */
+    run_until(63 * SEC - 1);
+    expect_nothing();
+    ck_assert_int_eq(find_child(), c);
+    size_t m = mark();
+    run_until(63 * SEC);
+    expect_nothing();
+    expect_state_event(m, id, TCP_SYN_RECEIVED, TCP_CLOSED, CAUSE_TIMEOUT);
+    ck_assert(saw_listen(m, LISTEN_SYN_EXPIRED));
+    ck_assert_int_eq(find_child(), 0);
+    struct tcp_listen_stats ls;
+    ck_assert_int_eq(tcp_listen_stats(H.st, l, &ls), 0);
+    ck_assert_uint_eq(ls.syn_queue, 0);
+    ck_assert_int_eq(tcp_sock_state(H.st, l), TCP_LISTEN);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+
+    /* The peer's late ACK now finds only the listener: RST <SEQ=SEG.ACK>. */
+    feed(64 * SEC, TCP_ACK, 5001, 1001);
+    expect_sent(TCP_RST, 1001, 0);
+    expect_nothing();
+}
+END_TEST
+
+/* Design choice (as Linux): a retransmitted SYN in SYN-RECEIVED gets the
+ * SYN-ACK again -- it is the ACK RFC 9293 asks for and repairs a lost
+ * SYN-ACK.  The RTO timer is not restarted by it. */
+START_TEST(test_duplicate_syn_in_syn_received)
+{
+    open_listener(4);
+    feed_syn(0, TCP_SYN, 5000, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+    size_t m = mark();
+    feed_syn(500 * MS, TCP_SYN, 5000, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_RETRANSMIT), 1);
+    int c = find_child();
+    ck_assert_int_eq(tcp_sock_state(H.st, c), TCP_SYN_RECEIVED);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), 1 * SEC);
+    feed(600 * MS, TCP_ACK, 5001, 1001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, c), TCP_ESTABLISHED);
+}
+END_TEST
+
+/* ======================================================================= */
+/* Resets                                                                  */
+/* ======================================================================= */
+
+START_TEST(test_closed_port_rst)
+{
+    H.lport = 81; /* nothing there */
+    H.rport = CLIENT_PORT;
+    size_t m = mark();
+    /* With ACK: <SEQ=SEG.ACK><CTL=RST> (RFC 9293 3.10.7.1). */
+    feed(0, TCP_ACK, 5000, 777);
+    const struct tcp_segment *r = expect_sent(TCP_RST, 777, 0);
+    ck_assert_uint_eq(r->payload_len, 0);
+    expect_nothing();
+    /* Without ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; a SYN counts 1. */
+    feed_syn(1 * MS, TCP_SYN, 5000, 0, 1460);
+    expect_sent(TCP_RST | TCP_ACK, 0, 5001);
+    expect_nothing();
+    /* ...and data and FIN count too: 10 + 1. */
+    feed_data(2 * MS, TCP_FIN, 9000, 0, "0123456789", 10);
+    expect_sent(TCP_RST | TCP_ACK, 0, 9011);
+    expect_nothing();
+    ck_assert(saw_drop(m, DROP_NO_SOCKET));
+    ck_assert_uint_eq(tcp_stack_stats(H.st)->rst_sent, 3);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+START_TEST(test_closed_port_rst_gets_no_reply)
+{
+    H.lport = 81;
+    H.rport = CLIENT_PORT;
+    size_t m = mark();
+    feed(0, TCP_RST, 5000, 0);
+    expect_nothing();
+    feed(1 * MS, TCP_RST | TCP_ACK, 5000, 1234);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_SEG_DROP), 2);
+    ck_assert(saw_drop(m, DROP_NO_SOCKET));
+    ck_assert_uint_eq(tcp_stack_stats(H.st)->rst_sent, 0);
+}
+END_TEST
+
+/* RFC 9293 3.10.7.3: in SYN-SENT, an ACK outside ISS < SEG.ACK =< SND.NXT
+ * gets <SEQ=SEG.ACK><CTL=RST> and the connection stays in SYN-SENT. */
+START_TEST(test_syn_sent_unacceptable_ack)
+{
+    int s = start_active();
+    size_t m = mark();
+    feed_syn(10 * MS, TCP_SYN | TCP_ACK, 5000, 1000, 1460); /* SEG.ACK = ISS */
+    expect_sent(TCP_RST, 1000, 0);
+    expect_nothing();
+    ck_assert(saw_drop(m, DROP_BAD_ACK));
+    feed(20 * MS, TCP_ACK, 5000, 3000); /* beyond SND.NXT */
+    expect_sent(TCP_RST, 3000, 0);
+    expect_nothing();
+    /* A RST carrying a bad ACK is not answered. */
+    feed(30 * MS, TCP_RST | TCP_ACK, 5000, 3000);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_SYN_SENT);
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_OK);
+    /* The real SYN-ACK still completes the handshake. */
+    feed_syn(40 * MS, TCP_SYN | TCP_ACK, 5000, 1001, 1460);
+    expect_sent(TCP_ACK, 1001, 5001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+}
+END_TEST
+
+/* "Connection refused": a RST whose ACK acknowledges our SYN. */
+START_TEST(test_syn_sent_rst_refused)
+{
+    int s = start_active();
+    uint32_t id = conn_of(s);
+    /* RFC 5961 3.2 / 9293 3.10.7.3: a RST without ACK is dropped... */
+    feed(10 * MS, TCP_RST, 0, 0);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_SYN_SENT);
+    /* ...with an acceptable ACK it refuses the connection. */
+    size_t m = mark();
+    feed(20 * MS, TCP_RST | TCP_ACK, 0, 1001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_ERR_REFUSED);
+    expect_state_event(m, id, TCP_SYN_SENT, TCP_CLOSED, CAUSE_RCV_RST);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    run_until(200 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+START_TEST(test_ack_at_listener_rst)
+{
+    int l = open_listener(4);
+    size_t m = mark();
+    feed(0, TCP_ACK, 5000, 4242);
+    expect_sent(TCP_RST, 4242, 0);
+    expect_nothing();
+    ck_assert(saw_drop(m, DROP_BAD_ACK));
+    /* No connection was made, and a RST at a listener is ignored. */
+    ck_assert_int_eq(find_child(), 0);
+    feed(1 * MS, TCP_RST, 5000, 0);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, l), TCP_LISTEN);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+/* RFC 9293 3.10.7.4 / RFC 5961 3.2: a RST whose sequence number is exactly
+ * RCV.NXT resets the connection. */
+START_TEST(test_rst_exact_resets)
+{
+    int s = open_active();
+    uint32_t id = conn_of(s);
+    size_t m = mark();
+    feed(1 * SEC, TCP_RST, 5001, 0);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_ERR_RESET);
+    ck_assert(saw_error(m, id, TCP_ERR_RESET));
+    expect_state_event(m, id, TCP_ESTABLISHED, TCP_CLOSED, CAUSE_RCV_RST);
+    uint8_t buf[4];
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, 1 * SEC), -TCP_ERR_RESET);
+    ck_assert_int_eq(tcp_send(H.st, s, buf, sizeof buf, 1 * SEC), -TCP_ERR_RESET);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 5961 3.2: in the window but not exact -> challenge ACK
+ * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; the connection stays. */
+START_TEST(test_rst_in_window_challenge_ack)
+{
+    int s = open_active();
+    size_t m = mark();
+    feed(1 * SEC, TCP_RST, 5001 + 100, 0);
+    expect_sent(TCP_ACK, 1001, 5001);
+    expect_nothing();
+    ck_assert(saw_drop(m, DROP_CHALLENGED));
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_OK);
+    /* The same, placed relative to the TCB: the last byte of the window. */
+    feed_rel(2 * SEC, s, TCP_RST | TCP_ACK, 65535, 0);
+    expect_sent(TCP_ACK, 1001, 5001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(test_rst_outside_window_dropped)
+{
+    int s = open_active();
+    size_t m = mark();
+    feed(1 * SEC, TCP_RST, 5001 + 65536, 0); /* just past the window */
+    expect_nothing();
+    feed(2 * SEC, TCP_RST, 5000, 0); /* just before RCV.NXT */
+    expect_nothing();
+    feed(3 * SEC, TCP_RST | TCP_ACK, 5001u + 0x80000000u, 1001);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_SEG_DROP), 3);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_OK);
+}
+END_TEST
+
+/* RFC 5961 4.2: any SYN in a synchronized state gets a challenge ACK. */
+START_TEST(test_syn_in_established_challenge_ack)
+{
+    int s = open_active();
+    size_t m = mark();
+    feed_syn(1 * SEC, TCP_SYN, 5001 + 10, 0, 1460); /* in window */
+    expect_sent(TCP_ACK, 1001, 5001);
+    expect_nothing();
+    ck_assert(saw_drop(m, DROP_CHALLENGED));
+    feed_syn(2 * SEC, TCP_SYN, 9999999, 0, 1460); /* anywhere */
+    expect_sent(TCP_ACK, 1001, 5001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    ck_assert_uint_eq(tcb_of(s)->rcv_nxt, 5001);
+}
+END_TEST
+
+/* RFC 9293 3.10.7.4 first check: an unacceptable segment is answered with
+ * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and dropped. */
+START_TEST(test_out_of_window_data_acked)
+{
+    int s = open_active();
+    size_t m = mark();
+    feed_data(1 * SEC, TCP_ACK, 5001 + 70000, 1001, "late", 4); /* beyond the window */
+    expect_sent(TCP_ACK, 1001, 5001);
+    expect_nothing();
+    ck_assert(saw_drop(m, DROP_OUT_OF_WINDOW));
+    feed_data(2 * SEC, TCP_ACK, 4901, 1001, "x", 1); /* an old duplicate */
+    expect_sent(TCP_ACK, 1001, 5001);
+    expect_nothing();
+    ck_assert_uint_eq(tcp_sock_readable(H.st, s), 0);
+    ck_assert_uint_eq(tcb_of(s)->rcv_nxt, 5001);
+}
+END_TEST
+
+/* ======================================================================= */
+/* Data                                                                    */
+/* ======================================================================= */
+
+START_TEST(test_data_in_order)
+{
+    int s = open_active();
+    feed_data(1 * SEC, TCP_ACK | TCP_PSH, 5001, 1001, "hello, ", 7);
+    feed_data(1 * SEC + 1, TCP_ACK | TCP_PSH, 5008, 1001, "world", 5);
+    /* Two small segments: the second one forces the ACK (RFC 1122 4.2.3.2
+     * counts segments; the engine counts every second one). */
+    expect_sent(TCP_ACK, 1001, 5013);
+    expect_nothing();
+    ck_assert_uint_eq(tcp_sock_readable(H.st, s), 12);
+    uint8_t buf[64];
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, 5, 2 * SEC), 5);
+    ck_assert_mem_eq(buf, "hello", 5);
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, 2 * SEC), 7);
+    ck_assert_mem_eq(buf, ", world", 7);
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, 2 * SEC), -TCP_ERR_WOULD_BLOCK);
+    ck_assert(!tcp_sock_eof(H.st, s));
+    /* A retransmission of what we have is trimmed, not delivered twice. */
+    feed_data(3 * SEC, TCP_ACK, 5008, 1001, "world!", 6);
+    ck_assert_uint_eq(tcp_sock_readable(H.st, s), 1);
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, 3 * SEC), 1);
+    ck_assert_uint_eq(buf[0], '!');
+    run_until(3 * SEC + DELACK);
+    expect_sent(TCP_ACK, 1001, 5014);
+    expect_nothing();
+}
+END_TEST
+
+START_TEST(test_send_data_and_ack)
+{
+    int s = open_active();
+    static const char msg[] = "a hundred bytes? no, fewer";
+    size_t len = sizeof msg - 1;
+    ck_assert_int_eq(tcp_send(H.st, s, (const uint8_t *)msg, len, 1 * SEC), (long)len);
+    const struct tcp_segment *d = expect_sent(TCP_ACK | TCP_PSH, 1001, 5001);
+    ck_assert_uint_eq(d->payload_len, len);
+    ck_assert_mem_eq(d->payload, msg, len);
+    expect_nothing();
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), 1 * SEC + RTO_AFTER_HANDSHAKE);
+    feed(1 * SEC + 50 * MS, TCP_ACK, 5001, 1001 + (uint32_t)len);
+    expect_nothing();
+    ck_assert_uint_eq(tcb_of(s)->snd_una, 1001 + len);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    run_until(10 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 1122 4.2.3.2: one segment waits up to the delayed-ACK timeout. */
+START_TEST(test_delayed_ack_one_segment)
+{
+    int s = open_active();
+    uint64_t t0 = 1 * SEC;
+    feed_data(t0, TCP_ACK | TCP_PSH, 5001, 1001, "ping", 4);
+    expect_nothing();
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), t0 + DELACK);
+    run_until(t0 + DELACK - 1);
+    expect_nothing();
+    size_t m = mark();
+    run_until(t0 + DELACK);
+    expect_sent(TCP_ACK, 1001, 5005);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_TIMER_FIRE), 1);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    uint8_t buf[8];
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, t0 + 300 * MS), 4);
+    run_until(t0 + 10 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 5681 4.2: an ACK for at least every second full-sized segment. */
+START_TEST(test_delayed_ack_two_full_segments)
+{
+    int s = open_active();
+    static uint8_t block[2 * 1460];
+    for (size_t i = 0; i < sizeof block; i++)
+        block[i] = (uint8_t)(i * 7);
+    uint64_t t0 = 1 * SEC;
+    feed_data(t0, TCP_ACK, 5001, 1001, block, 1460);
+    expect_nothing();
+    feed_data(t0 + 1 * MS, TCP_ACK, 5001 + 1460, 1001, block + 1460, 1460);
+    expect_sent(TCP_ACK, 1001, 5001 + 2920);
+    expect_nothing();
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER); /* delack cancelled */
+    ck_assert_uint_eq(last_seg.window, 65536 - 2920);
+    static uint8_t got[2 * 1460];
+    ck_assert_int_eq(tcp_recv(H.st, s, got, sizeof got, t0 + 2 * MS), 2920);
+    ck_assert_mem_eq(got, block, sizeof block);
+    run_until(t0 + 1 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+START_TEST(test_delayed_ack_off)
+{
+    H.cfg.delack_timeout = 0;
+    open_active();
+    feed_data(1 * SEC, TCP_ACK | TCP_PSH, 5001, 1001, "ping", 4);
+    expect_sent(TCP_ACK, 1001, 5005);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 6298 5.4-5.6: retransmit at exactly RTO, then double it. */
+START_TEST(test_data_retransmission_on_rto)
+{
+    int s = open_active();
+    ck_assert_uint_eq(tcb_of(s)->rtt.rto, RTO_AFTER_HANDSHAKE);
+    uint64_t t0 = 1 * SEC;
+    ck_assert_int_eq(tcp_send(H.st, s, (const uint8_t *)"0123456789", 10, t0), 10);
+    expect_sent(TCP_ACK | TCP_PSH, 1001, 5001); /* lost */
+    uint64_t at = t0, rto = RTO_AFTER_HANDSHAKE;
+    for (unsigned n = 1; n <= 3; n++) {
+        at += rto;
+        run_until(at - 1);
+        expect_nothing();
+        size_t m = mark();
+        run_until(at);
+        const struct tcp_segment *d = expect_sent(TCP_ACK | TCP_PSH, 1001, 5001);
+        ck_assert_uint_eq(d->payload_len, 10);
+        ck_assert_mem_eq(d->payload, "0123456789", 10);
+        expect_nothing();
+        const struct tcp_event *rx = last_retransmit(m);
+        ck_assert_ptr_nonnull(rx);
+        ck_assert_uint_eq(rx->u.retx.cause, RETX_RTO);
+        ck_assert_uint_eq(rx->u.retx.seq, 1001);
+        ck_assert_uint_eq(rx->u.retx.len, 10);
+        ck_assert_uint_eq(rx->u.retx.attempt, n);
+        rto *= 2;
+        ck_assert_uint_eq(rx->u.retx.rto, rto);
+        ck_assert_uint_eq(tcp_stack_next_deadline(H.st), at + rto);
+    }
+    ck_assert_uint_eq(at, t0 + 300 * MS + 600 * MS + 1200 * MS);
+    /* The ACK finally comes: timer off, backoff forgotten (Karn: no sample). */
+    size_t m = mark();
+    feed(at + 10 * MS, TCP_ACK, 5001, 1011);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_RTT), 0);
+    ck_assert_uint_eq(tcb_of(s)->snd_una, 1011);
+    ck_assert_uint_eq(tcb_of(s)->backoff, 0);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    run_until(at + 60 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 1122 4.2.3.5 R2: give up after `retries`; the engine tells the peer
+ * with <SEQ=SND.NXT><CTL=RST> as Linux does. */
+START_TEST(test_data_retry_limit)
+{
+    H.cfg.retries = 3;
+    int s = open_active();
+    uint32_t id = conn_of(s);
+    uint64_t t0 = 1 * SEC;
+    ck_assert_int_eq(tcp_send(H.st, s, (const uint8_t *)"abc", 3, t0), 3);
+    expect_sent(TCP_ACK | TCP_PSH, 1001, 5001);
+    uint64_t at = t0, rto = RTO_AFTER_HANDSHAKE;
+    for (unsigned n = 1; n <= 3; n++) {
+        at += rto;
+        rto *= 2;
+        run_until(at);
+        expect_sent(TCP_ACK | TCP_PSH, 1001, 5001);
+        expect_nothing();
+    }
+    at += rto; /* 1 s + 0.3 + 0.6 + 1.2 + 2.4 */
+    ck_assert_uint_eq(at, 5500 * MS);
+    run_until(at - 1);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    size_t m = mark();
+    run_until(at);
+    expect_sent(TCP_RST, 1004, 0);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_ERR_TIMEOUT);
+    ck_assert(saw_error(m, id, TCP_ERR_TIMEOUT));
+    expect_state_event(m, id, TCP_ESTABLISHED, TCP_CLOSED, CAUSE_TIMEOUT);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+/* RFC 6298 2.5: the backed-off RTO stops at rto_max. */
+START_TEST(test_rto_capped)
+{
+    H.cfg.rto_max = 2 * SEC;
+    int s = open_active();
+    uint64_t t0 = 1 * SEC;
+    ck_assert_int_eq(tcp_send(H.st, s, (const uint8_t *)"z", 1, t0), 1);
+    expect_sent(TCP_ACK | TCP_PSH, 1001, 5001);
+    /* 0.3, 0.6, 1.2, then 2, 2, 2 s. */
+    static const uint64_t gaps[] = { 300 * MS, 600 * MS, 1200 * MS, 2 * SEC, 2 * SEC, 2 * SEC };
+    uint64_t at = t0;
+    for (size_t i = 0; i < sizeof gaps / sizeof gaps[0]; i++) {
+        at += gaps[i];
+        run_until(at - 1);
+        expect_nothing();
+        run_until(at);
+        expect_sent(TCP_ACK | TCP_PSH, 1001, 5001);
+    }
+    expect_nothing();
+}
+END_TEST
+
+/* ======================================================================= */
+/* Closing                                                                 */
+/* ======================================================================= */
+
+/* We close first: FIN_WAIT_1 -> FIN_WAIT_2 -> TIME_WAIT -> (2 MSL) CLOSED. */
+START_TEST(test_active_close)
+{
+    int s = open_active();
+    uint32_t id = conn_of(s);
+    size_t m = mark();
+    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_FIN_WAIT_1);
+    expect_state_event(m, id, TCP_ESTABLISHED, TCP_FIN_WAIT_1, CAUSE_APP_CLOSE);
+
+    m = mark();
+    feed(1 * SEC + 50 * MS, TCP_ACK, 5001, 1002);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_FIN_WAIT_2);
+    expect_state_event(m, id, TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, CAUSE_RCV_ACK);
+
+    m = mark();
+    uint64_t tw = 2 * SEC;
+    feed(tw, TCP_FIN | TCP_ACK, 5001, 1002);
+    expect_sent(TCP_ACK, 1002, 5002); /* the last ACK goes at once */
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    expect_state_event(m, id, TCP_FIN_WAIT_2, TCP_TIME_WAIT, CAUSE_RCV_FIN);
+
+    /* 2 * MSL = 240 s with the RFC's MSL of 2 minutes. */
+    run_until(tw + 240 * SEC - 1);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    m = mark();
+    run_until(tw + 240 * SEC);
+    expect_state_event(m, id, TCP_TIME_WAIT, TCP_CLOSED, CAUSE_TIME_WAIT_DONE);
+    /* The app closed it, so nothing is left of it. */
+    ck_assert_ptr_null(tcp_sock_tcb(H.st, s));
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    expect_nothing();
+}
+END_TEST
+
+/* The peer closes first: CLOSE_WAIT, (we close) LAST_ACK, CLOSED. */
+START_TEST(test_passive_close)
+{
+    int s = open_passive();
+    uint32_t id = conn_of(s);
+    size_t m = mark();
+    uint64_t t0 = 1 * SEC;
+    feed(t0, TCP_FIN | TCP_ACK, 5001, 1001);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSE_WAIT);
+    expect_state_event(m, id, TCP_ESTABLISHED, TCP_CLOSE_WAIT, CAUSE_RCV_FIN);
+    /* Design choice: the FIN's ACK waits for the delayed-ACK timer, so that
+     * a FIN of ours could carry it (see test_close_delack_merge). */
+    expect_nothing();
+    run_until(t0 + DELACK - 1);
+    expect_nothing();
+    run_until(t0 + DELACK);
+    expect_sent(TCP_ACK, 1001, 5002);
+    expect_nothing();
+    uint8_t buf[4];
+    ck_assert(tcp_sock_eof(H.st, s));
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, 2 * SEC), 0);
+
+    /* CLOSE_WAIT lasts as long as the app does not close. */
+    run_until(1000 * SEC);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSE_WAIT);
+
+    m = mark();
+    ck_assert_int_eq(tcp_close(H.st, s, 1000 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5002);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_LAST_ACK);
+    expect_state_event(m, id, TCP_CLOSE_WAIT, TCP_LAST_ACK, CAUSE_APP_CLOSE);
+    m = mark();
+    feed(1000 * SEC + 50 * MS, TCP_ACK, 5002, 1002);
+    expect_nothing();
+    expect_state_event(m, id, TCP_LAST_ACK, TCP_CLOSED, CAUSE_RCV_ACK);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+/* Lesson 5's three-segment close: the app closes while the ACK of the
+ * peer's FIN is still delayed, and our FIN carries it. */
+START_TEST(test_close_delack_merge)
+{
+    int s = open_passive();
+    uint64_t t0 = 1 * SEC;
+    feed(t0, TCP_FIN | TCP_ACK, 5001, 1001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_close(H.st, s, t0 + 10 * MS), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5002);
+    expect_nothing();
+    run_until(t0 + DELACK); /* no separate ACK: the delayed ACK was sent with the FIN */
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_LAST_ACK);
+    /* The LAST_ACK FIN is retransmitted on RTO like data. */
+    uint64_t rto = tcb_of(s)->rto_current;
+    ck_assert_uint_eq(rto, RTO_AFTER_HANDSHAKE);
+    run_until(t0 + 10 * MS + rto - 1);
+    expect_nothing();
+    run_until(t0 + 10 * MS + rto);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5002);
+    expect_nothing();
+    feed(t0 + 500 * MS, TCP_ACK, 5002, 1002);
+    expect_nothing();
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+/* RFC 9293 3.6 figure 13: both FINs cross -> CLOSING -> TIME_WAIT. */
+START_TEST(test_simultaneous_close)
+{
+    int s = open_active();
+    uint32_t id = conn_of(s);
+    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
+    size_t m = mark();
+    feed(1 * SEC + 10 * MS, TCP_FIN | TCP_ACK, 5001, 1001); /* does not ack our FIN */
+    expect_sent(TCP_ACK, 1002, 5002);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSING);
+    expect_state_event(m, id, TCP_FIN_WAIT_1, TCP_CLOSING, CAUSE_RCV_FIN);
+    m = mark();
+    uint64_t tw = 1 * SEC + 20 * MS;
+    feed(tw, TCP_ACK, 5002, 1002);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    expect_state_event(m, id, TCP_CLOSING, TCP_TIME_WAIT, CAUSE_RCV_ACK);
+    run_until(tw + 240 * SEC - 1);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    run_until(tw + 240 * SEC);
+    ck_assert_ptr_null(tcp_sock_tcb(H.st, s));
+    expect_nothing();
+}
+END_TEST
+
+/* A FIN that also acknowledges ours: FIN_WAIT_1 straight to TIME_WAIT. */
+START_TEST(test_fin_wait_1_fin_ack)
+{
+    int s = open_active();
+    uint32_t id = conn_of(s);
+    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
+    size_t m = mark();
+    feed(1 * SEC + 10 * MS, TCP_FIN | TCP_ACK, 5001, 1002);
+    expect_sent(TCP_ACK, 1002, 5002);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    expect_state_event(m, id, TCP_FIN_WAIT_1, TCP_TIME_WAIT, CAUSE_RCV_FIN_ACK);
+    ck_assert_ptr_null(find_state(m, id, TCP_FIN_WAIT_1, TCP_FIN_WAIT_2));
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), 1 * SEC + 10 * MS + 240 * SEC);
+}
+END_TEST
+
+/* The same FIN+ACK with a gap before it (after shutdown(), so the data is
+ * welcome): the ACK counts (FIN_WAIT_2), the FIN must wait, and the gap
+ * gets an immediate duplicate ACK. */
+START_TEST(test_fin_wait_1_fin_ack_with_gap)
+{
+    int s = open_active();
+    uint32_t id = conn_of(s);
+    ck_assert_int_eq(tcp_shutdown(H.st, s, 1 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
+    size_t m = mark();
+    feed_data(1 * SEC + 10 * MS, TCP_FIN | TCP_ACK, 5011, 1002, "tail", 4);
+    expect_sent(TCP_ACK, 1002, 5001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_FIN_WAIT_2);
+    expect_state_event(m, id, TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, CAUSE_RCV_ACK);
+    ck_assert(!tcp_sock_eof(H.st, s));
+    /* Not orphaned: no FIN_WAIT_2 timer. */
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+/* RFC 9293 3.10.7.4 TIME-WAIT: a retransmitted FIN is acknowledged and
+ * restarts the 2 MSL timeout. */
+START_TEST(test_time_wait_restart)
+{
+    H.cfg.msl = 5 * SEC;
+    int s = open_active();
+    uint32_t id = conn_of(s);
+    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
+    uint64_t tw = 1 * SEC + 50 * MS; /* the peer's FIN+ACK, before our RTO */
+    feed(tw, TCP_FIN | TCP_ACK, 5001, 1002);
+    expect_sent(TCP_ACK, 1002, 5002); /* this ACK is lost */
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), tw + 10 * SEC);
+    /* The peer retransmits its FIN 3 s later. */
+    uint64_t again = tw + 3 * SEC;
+    feed(again, TCP_FIN | TCP_ACK, 5001, 1002);
+    expect_sent(TCP_ACK, 1002, 5002);
+    expect_nothing();
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), again + 10 * SEC);
+    run_until(tw + 10 * SEC); /* the old deadline passes */
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    run_until(again + 10 * SEC - 1);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    size_t m = mark();
+    run_until(again + 10 * SEC);
+    expect_state_event(m, id, TCP_TIME_WAIT, TCP_CLOSED, CAUSE_TIME_WAIT_DONE);
+    ck_assert_ptr_null(tcp_sock_tcb(H.st, s));
+    expect_nothing();
+    /* Afterwards the 4-tuple is unknown: the FIN gets a RST. */
+    feed(again + 11 * SEC, TCP_FIN | TCP_ACK, 5001, 1002);
+    expect_sent(TCP_RST, 1002, 0);
+    expect_nothing();
+}
+END_TEST
+
+/* Linux tcp_fin_timeout: an orphaned FIN_WAIT_2 dies after 60 s. */
+START_TEST(test_fin_wait_2_timeout_orphan)
+{
+    int s = open_active();
+    uint32_t id = conn_of(s);
+    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
+    uint64_t t2 = 1 * SEC + 50 * MS;
+    feed(t2, TCP_ACK, 5001, 1002);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_FIN_WAIT_2);
+    run_until(t2 + 60 * SEC - 1);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_FIN_WAIT_2);
+    size_t m = mark();
+    run_until(t2 + 60 * SEC);
+    expect_nothing(); /* silently */
+    expect_state_event(m, id, TCP_FIN_WAIT_2, TCP_CLOSED, CAUSE_FIN_WAIT_2_DONE);
+    ck_assert_ptr_null(tcp_sock_tcb(H.st, s));
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+/* Half-close: after shutdown() we still receive; FIN_WAIT_2 has no timer
+ * because the app still holds the socket. */
+START_TEST(test_half_close)
+{
+    int s = open_active();
+    ck_assert_int_eq(tcp_shutdown(H.st, s, 1 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_FIN_WAIT_1);
+    ck_assert_int_eq(tcp_send(H.st, s, (const uint8_t *)"x", 1, 1 * SEC), -TCP_ERR_CLOSING);
+    feed(1 * SEC + 50 * MS, TCP_ACK, 5001, 1002);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_FIN_WAIT_2);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+
+    uint64_t t1 = 5 * SEC;
+    feed_data(t1, TCP_ACK | TCP_PSH, 5001, 1002, "still here", 10);
+    expect_nothing(); /* delayed ACK */
+    uint8_t buf[32];
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, t1), 10);
+    ck_assert_mem_eq(buf, "still here", 10);
+    run_until(t1 + DELACK);
+    expect_sent(TCP_ACK, 1002, 5011);
+    expect_nothing();
+
+    feed(t1 + 1 * SEC, TCP_FIN | TCP_ACK, 5011, 1002);
+    expect_sent(TCP_ACK, 1002, 5012);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, t1 + 1 * SEC), 0);
+    run_until(t1 + 1 * SEC + 240 * SEC);
+    /* The app still holds it: CLOSED until released. */
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_OK);
+    tcp_release(H.st, s);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>. */
+START_TEST(test_abort_sends_rst)
+{
+    int s = open_active();
+    uint32_t id = conn_of(s);
+    size_t m = mark();
+    ck_assert_int_eq(tcp_abort(H.st, s, 1 * SEC), 0);
+    expect_sent(TCP_RST, 1001, 0);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
+    expect_state_event(m, id, TCP_ESTABLISHED, TCP_CLOSED, CAUSE_APP_ABORT);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    tcp_release(H.st, s);
+    run_until(100 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+START_TEST(test_abort_in_syn_sent_is_silent)
+{
+    int s = start_active();
+    ck_assert_int_eq(tcp_abort(H.st, s, 10 * MS), 0);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
+    run_until(200 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 2525 2.17 / RFC 1122 4.2.2.13: closing with unread data -> RST. */
+START_TEST(test_close_with_unread_data_rst)
+{
+    int s = open_active();
+    feed_data(1 * SEC, TCP_ACK | TCP_PSH, 5001, 1001, "unread", 6);
+    expect_nothing();
+    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC + 10 * MS), 0);
+    expect_sent(TCP_RST, 1001, 0);
+    expect_nothing();
+    ck_assert_ptr_null(tcp_sock_tcb(H.st, s));
+    run_until(100 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 1122 4.2.2.13: data arriving for an app that closed -> RST. */
+START_TEST(test_data_after_close_rst)
+{
+    int s = open_active();
+    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
+    feed(1 * SEC + 10 * MS, TCP_ACK, 5001, 1002);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_FIN_WAIT_2);
+    feed_data(2 * SEC, TCP_ACK | TCP_PSH, 5001, 1002, "nobody", 6);
+    expect_sent(TCP_RST, 1002, 0);
+    expect_nothing();
+    ck_assert_ptr_null(tcp_sock_tcb(H.st, s));
+}
+END_TEST
+
+/* ======================================================================= */
+/* Keepalive (RFC 1122 4.2.3.6)                                            */
+/* ======================================================================= */
+
+START_TEST(test_keepalive_off_by_default)
+{
+    int s = open_active();
+    ck_assert(!tcb_of(s)->cfg.keepalive);
+    run_until(3 * 3600 * SEC);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+START_TEST(test_keepalive_dead_peer)
+{
+    H.cfg.keepalive = true;
+    int s = open_active(); /* ESTABLISHED at 100 ms: the idle period starts */
+    uint32_t id = conn_of(s);
+    uint64_t first = HANDSHAKE_RTT + 7200 * SEC;
+    for (unsigned n = 1; n <= 9; n++) {
+        uint64_t at = first + (n - 1) * 75 * SEC;
+        run_until(at - 1);
+        expect_nothing();
+        size_t m = mark();
+        run_until(at);
+        /* The probe: <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, no data. */
+        const struct tcp_segment *p = expect_sent(TCP_ACK, 1000, 5001);
+        ck_assert_uint_eq(p->payload_len, 0);
+        expect_nothing();
+        const struct tcp_event *rx = last_retransmit(m);
+        ck_assert_ptr_nonnull(rx);
+        ck_assert_uint_eq(rx->u.retx.cause, RETX_PROBE);
+        ck_assert_uint_eq(rx->u.retx.attempt, n);
+    }
+    uint64_t dead = first + 9 * 75 * SEC;
+    run_until(dead - 1);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    size_t m = mark();
+    run_until(dead);
+    expect_sent(TCP_RST, 1001, 0);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_ERR_KEEPALIVE);
+    ck_assert(saw_error(m, id, TCP_ERR_KEEPALIVE));
+    expect_state_event(m, id, TCP_ESTABLISHED, TCP_CLOSED, CAUSE_KEEPALIVE_DEAD);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+START_TEST(test_keepalive_answered)
+{
+    H.cfg.keepalive = true;
+    H.cfg.keepalive_idle = 600 * SEC;
+    H.cfg.keepalive_interval = 10 * SEC;
+    H.cfg.keepalive_probes = 3;
+    int s = open_active();
+    uint64_t first = HANDSHAKE_RTT + 600 * SEC;
+    run_until(first - 1);
+    expect_nothing();
+    run_until(first);
+    expect_sent(TCP_ACK, 1000, 5001);
+    run_until(first + 10 * SEC);
+    expect_sent(TCP_ACK, 1000, 5001); /* second probe */
+    ck_assert_uint_eq(tcb_of(s)->keepalive_sent, 2);
+    /* The peer answers with the ACK the probe asks for. */
+    uint64_t answer = first + 12 * SEC;
+    feed(answer, TCP_ACK, 5001, 1001);
+    expect_nothing();
+    ck_assert_uint_eq(tcb_of(s)->keepalive_sent, 0);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), answer + 600 * SEC);
+    /* The count starts over: three full probes again before giving up. */
+    uint64_t next = answer + 600 * SEC;
+    run_until(next - 1);
+    expect_nothing();
+    size_t m = mark();
+    for (unsigned n = 1; n <= 3; n++) {
+        run_until(next + (n - 1) * 10 * SEC);
+        expect_sent(TCP_ACK, 1000, 5001);
+        ck_assert_uint_eq(last_retransmit(m)->u.retx.attempt, n);
+    }
+    run_until(next + 30 * SEC - 1);
+    expect_nothing();
+    run_until(next + 30 * SEC);
+    expect_sent(TCP_RST, 1001, 0);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_ERR_KEEPALIVE);
+}
+END_TEST
+
+/* Lesson 8: the peer rebooted; it answers the probe with a RST carrying
+ * <SEQ=SEG.ACK>, which is exactly our RCV.NXT. */
+START_TEST(test_keepalive_peer_rebooted)
+{
+    H.cfg.keepalive = true;
+    int s = open_active();
+    uint32_t id = conn_of(s);
+    uint64_t first = HANDSHAKE_RTT + 7200 * SEC;
+    run_until(first);
+    expect_sent(TCP_ACK, 1000, 5001);
+    size_t m = mark();
+    feed(first + 20 * MS, TCP_RST, 5001, 0);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
+    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_ERR_RESET);
+    ck_assert(saw_error(m, id, TCP_ERR_RESET));
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+/* Traffic resets the idle period: the probe comes idle after the last
+ * segment received. */
+START_TEST(test_keepalive_idle_restarts_on_traffic)
+{
+    H.cfg.keepalive = true;
+    int s = open_active();
+    uint64_t t1 = 3600 * SEC;
+    feed_data(t1, TCP_ACK | TCP_PSH, 5001, 1001, "hi", 2);
+    uint8_t buf[2];
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, t1), 2);
+    run_until(t1 + DELACK);
+    expect_sent(TCP_ACK, 1001, 5003);
+    run_until(t1 + 7200 * SEC - 1);
+    expect_nothing();
+    run_until(t1 + 7200 * SEC);
+    expect_sent(TCP_ACK, 1000, 5003);
+    expect_nothing();
+}
+END_TEST
+
+/* ======================================================================= */
+/* Listener queues and SYN cookies                                         */
+/* ======================================================================= */
+
+START_TEST(test_syn_queue_full_drops)
+{
+    H.cfg.syn_backlog = 2;
+    int l = open_listener(8);
+    for (uint16_t i = 0; i < 2; i++) {
+        H.rport = (uint16_t)(CLIENT_PORT + i);
+        feed_syn(i * MS, TCP_SYN, 5000, 0, 1460);
+        expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+    }
+    size_t m = mark();
+    int before = tcp_sock_max(H.st);
+    H.rport = CLIENT_PORT + 2;
+    feed_syn(5 * MS, TCP_SYN, 5000, 0, 1460);
+    expect_nothing(); /* Linux: dropped, the client will retry */
+    ck_assert(saw_drop(m, DROP_SYN_QUEUE_FULL));
+    ck_assert(saw_listen(m, LISTEN_SYN_DROPPED));
+    ck_assert_int_eq(find_child(), 0);
+    ck_assert_int_eq(tcp_sock_max(H.st), before);
+    struct tcp_listen_stats ls;
+    ck_assert_int_eq(tcp_listen_stats(H.st, l, &ls), 0);
+    ck_assert_uint_eq(ls.syn_queue, 2);
+    ck_assert_uint_eq(ls.syn_queue_max, 2);
+    ck_assert_uint_eq(ls.syn_dropped, 1);
+    ck_assert_uint_eq(ls.cookies_sent, 0);
+    /* Completing one handshake makes room again. */
+    H.rport = CLIENT_PORT;
+    feed(10 * MS, TCP_ACK, 5001, 1001);
+    expect_nothing();
+    H.rport = CLIENT_PORT + 2;
+    feed_syn(20 * MS, TCP_SYN, 5000, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+    expect_nothing();
+}
+END_TEST
+
+START_TEST(test_syn_cookies)
+{
+    H.cfg.syn_backlog = 1;
+    H.cfg.syncookies = true;
+    int l = open_listener(8);
+    H.rport = CLIENT_PORT;
+    feed_syn(0, TCP_SYN, 5000, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, 1000, 5001); /* an ordinary half-open entry */
+
+    /* The queue is full: a SYN-ACK whose ISN is the cookie, and no state. */
+    size_t m = mark();
+    int socks_before = tcp_sock_max(H.st);
+    uint64_t deadline_before = tcp_stack_next_deadline(H.st);
+    H.rport = CLIENT_PORT + 1;
+    uint64_t t1 = 10 * MS;
+    feed_syn(t1, TCP_SYN, 7000, 0, 1460);
+    ck_assert_uint_lt(H.next_pkt, H.npkts);
+    uint8_t copy[TCP_PACKET_MAX];
+    struct tcp_segment sa;
+    memcpy(copy, H.pkts[H.next_pkt].bytes, H.pkts[H.next_pkt].len);
+    ck_assert_int_eq(tcp_segment_decode(copy, H.pkts[H.next_pkt].len, &sa), SEG_OK);
+    uint32_t cookie = sa.seq;
+    expect_sent(TCP_SYN | TCP_ACK, cookie, 7001);
+    expect_nothing();
+    ck_assert_uint_ne(cookie, 1000);
+    ck_assert(sa.opt.has_mss);
+    ck_assert_uint_eq(sa.opt.mss, 1460); /* the MSS the cookie encodes */
+    ck_assert(saw_listen(m, LISTEN_COOKIE_SENT));
+    ck_assert_int_eq(tcp_sock_max(H.st), socks_before); /* no TCB */
+    ck_assert_int_eq(find_child(), 0);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), deadline_before); /* no timer */
+    struct tcp_listen_stats ls;
+    ck_assert_int_eq(tcp_listen_stats(H.st, l, &ls), 0);
+    ck_assert_uint_eq(ls.cookies_sent, 1);
+    ck_assert_uint_eq(ls.syn_queue, 1);
+    ck_assert_uint_eq(ls.syn_dropped, 0);
+
+    /* The same SYN again gets the same cookie (it is a function of it). */
+    feed_syn(t1 + 1 * MS, TCP_SYN, 7000, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, cookie, 7001);
+
+    /* A forged ACK whose cookie hash is wrong: RST <SEQ=SEG.ACK>. */
+    m = mark();
+    feed(t1 + 2 * MS, TCP_ACK, 7001, cookie + 1 + 8);
+    expect_sent(TCP_RST, cookie + 1 + 8, 0);
+    expect_nothing();
+    ck_assert(saw_drop(m, DROP_BAD_COOKIE));
+    ck_assert_int_eq(find_child(), 0);
+    /* The right cookie from another port is just as bad. */
+    H.rport = CLIENT_PORT + 2;
+    feed(t1 + 3 * MS, TCP_ACK, 7001, cookie + 1);
+    expect_sent(TCP_RST, cookie + 1, 0);
+    expect_nothing();
+    ck_assert_int_eq(find_child(), 0);
+
+    /* The genuine final ACK (with data): an ESTABLISHED connection out of
+     * nothing. */
+    H.rport = CLIENT_PORT + 1;
+    m = mark();
+    feed_data(t1 + 40 * MS, TCP_ACK | TCP_PSH, 7001, cookie + 1, "hi", 2);
+    int c = find_child();
+    ck_assert_int_gt(c, 0);
+    ck_assert_int_eq(tcp_sock_state(H.st, c), TCP_ESTABLISHED);
+    ck_assert(saw_listen(m, LISTEN_COOKIE_ACCEPTED));
+    const struct tcb *t = tcb_of(c);
+    ck_assert_uint_eq(t->iss, cookie);
+    ck_assert_uint_eq(t->snd_una, cookie + 1);
+    ck_assert_uint_eq(t->rcv_nxt, 7003);
+    ck_assert_uint_eq(t->snd_mss, 1460);
+    ck_assert_int_eq(tcp_listen_stats(H.st, l, &ls), 0);
+    ck_assert_uint_eq(ls.cookies_accepted, 1);
+    ck_assert_uint_eq(ls.accept_queue, 1);
+    ck_assert_uint_eq(ls.syn_queue, 1); /* the first, ordinary one */
+    ck_assert_int_eq(tcp_accept(H.st, l, t1 + 40 * MS), c);
+    uint8_t buf[4];
+    ck_assert_int_eq(tcp_recv(H.st, c, buf, sizeof buf, t1 + 40 * MS), 2);
+    ck_assert_mem_eq(buf, "hi", 2);
+    run_until(t1 + 40 * MS + DELACK - 1);
+    expect_nothing();
+    run_until(t1 + 40 * MS + DELACK); /* its delayed ACK */
+    expect_sent(TCP_ACK, cookie + 1, 7003);
+    expect_nothing();
+
+    /* Meanwhile the ordinary half-open entry has kept its timer. */
+    H.rport = CLIENT_PORT;
+    run_until(1 * SEC);
+    expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+    feed(1 * SEC + 10 * MS, TCP_ACK, 5001, 1001);
+    expect_nothing();
+
+    /* And the cookie connection carries data back. */
+    H.rport = CLIENT_PORT + 1;
+    ck_assert_int_eq(tcp_send(H.st, c, (const uint8_t *)"ok", 2, 1 * SEC + 20 * MS), 2);
+    expect_sent(TCP_ACK | TCP_PSH, cookie + 1, 7003);
+    feed(1 * SEC + 30 * MS, TCP_ACK, 7003, cookie + 3);
+    expect_nothing();
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+/* Linux: with the accept queue full the final ACK is ignored (the client
+ * thinks it is connected; the server will retransmit its SYN-ACK). */
+START_TEST(test_accept_queue_full)
+{
+    int l = open_listener(1);
+    H.rport = CLIENT_PORT;
+    feed_syn(0, TCP_SYN, 5000, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+    H.rport = CLIENT_PORT + 1;
+    feed_syn(1 * MS, TCP_SYN, 6000, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, 1000, 6001);
+
+    H.rport = CLIENT_PORT;
+    feed(10 * MS, TCP_ACK, 5001, 1001); /* fills the accept queue */
+    expect_nothing();
+    struct tcp_listen_stats ls;
+    ck_assert_int_eq(tcp_listen_stats(H.st, l, &ls), 0);
+    ck_assert_uint_eq(ls.accept_queue, 1);
+
+    H.rport = CLIENT_PORT + 1;
+    int b = find_child();
+    size_t m = mark();
+    feed(11 * MS, TCP_ACK, 6001, 1001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, b), TCP_SYN_RECEIVED);
+    ck_assert(saw_drop(m, DROP_ACCEPT_QUEUE_FULL));
+    ck_assert(saw_listen(m, LISTEN_ACCEPT_DROPPED));
+    ck_assert_int_eq(tcp_listen_stats(H.st, l, &ls), 0);
+    ck_assert_uint_eq(ls.accept_dropped, 1);
+    ck_assert_uint_eq(ls.syn_queue, 1);
+    ck_assert_uint_eq(ls.accept_queue, 1);
+
+    /* A new SYN while the accept queue is full is dropped too (Linux). */
+    H.rport = CLIENT_PORT + 2;
+    m = mark();
+    feed_syn(12 * MS, TCP_SYN, 7000, 0, 1460);
+    expect_nothing();
+    ck_assert(saw_listen(m, LISTEN_SYN_DROPPED));
+
+    /* B's SYN-ACK timer still runs: retransmitted at 1 s + 1 ms. */
+    H.rport = CLIENT_PORT + 1;
+    run_until(1 * SEC + 1 * MS - 1);
+    expect_nothing();
+    run_until(1 * SEC + 1 * MS);
+    expect_sent(TCP_SYN | TCP_ACK, 1000, 6001);
+    expect_nothing();
+    /* The app accepts A; B's next ACK then completes. */
+    ck_assert_int_gt(tcp_accept(H.st, l, 2 * SEC), 0);
+    feed(2 * SEC, TCP_ACK, 6001, 1001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, b), TCP_ESTABLISHED);
+    ck_assert_int_eq(tcp_accept(H.st, l, 2 * SEC), b);
+}
+END_TEST
+
+/* A RST for a half-open connection removes it; the listener stays. */
+START_TEST(test_rst_in_syn_received)
+{
+    int l = open_listener(4);
+    feed_syn(0, TCP_SYN, 5000, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+    int c = find_child();
+    uint32_t id = conn_of(c);
+    size_t m = mark();
+    feed(10 * MS, TCP_RST, 5001, 0);
+    expect_nothing();
+    expect_state_event(m, id, TCP_SYN_RECEIVED, TCP_CLOSED, CAUSE_RCV_RST);
+    ck_assert_int_eq(find_child(), 0);
+    struct tcp_listen_stats ls;
+    ck_assert_int_eq(tcp_listen_stats(H.st, l, &ls), 0);
+    ck_assert_uint_eq(ls.syn_queue, 0);
+    ck_assert_int_eq(tcp_sock_state(H.st, l), TCP_LISTEN);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+/* An unacceptable ACK in SYN-RECEIVED: <SEQ=SEG.ACK><CTL=RST>. */
+START_TEST(test_bad_ack_in_syn_received)
+{
+    open_listener(4);
+    feed_syn(0, TCP_SYN, 5000, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
+    feed(10 * MS, TCP_ACK, 5001, 1500);
+    expect_sent(TCP_RST, 1500, 0);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, find_child()), TCP_SYN_RECEIVED);
+}
+END_TEST
+
+/* ======================================================================= */
+/* Ports                                                                   */
+/* ======================================================================= */
+
+START_TEST(test_bind_time_wait_addr_in_use)
+{
+    int s = open_active();
+    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
+    feed(1 * SEC + 10 * MS, TCP_FIN | TCP_ACK, 5001, 1002);
+    expect_sent(TCP_ACK, 1002, 5002);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+
+    int s2 = new_socket();
+    ck_assert_int_eq(tcp_bind(H.st, s2, OUR_PORT, 2 * SEC), -TCP_ERR_ADDR_IN_USE);
+    ck_assert_int_eq(tcp_bind(H.st, s2, OUR_PORT + 1, 2 * SEC), 0); /* another port is fine */
+
+    struct tcp_config reuse = H.cfg;
+    reuse.reuseaddr = true;
+    int s3 = new_socket();
+    ck_assert_int_eq(tcp_set_config(H.st, s3, &reuse), 0);
+    ck_assert_int_eq(tcp_bind(H.st, s3, OUR_PORT, 2 * SEC), 0);
+
+    /* Once TIME_WAIT is over, the port is free for everyone. */
+    run_until(1 * SEC + 10 * MS + 240 * SEC);
+    int s4 = new_socket();
+    ck_assert_int_eq(tcp_bind(H.st, s4, OUR_PORT + 2, 300 * SEC), 0);
+    int s5 = new_socket();
+    ck_assert_int_eq(tcp_bind(H.st, s5, OUR_PORT, 300 * SEC), -TCP_ERR_ADDR_IN_USE); /* s3 has it */
+    tcp_release(H.st, s3);
+    ck_assert_int_eq(tcp_bind(H.st, s5, OUR_PORT, 300 * SEC), 0);
+    expect_nothing();
+}
+END_TEST
+
+/* A listening port cannot be bound twice either. */
+START_TEST(test_bind_listening_port_in_use)
+{
+    open_listener(4);
+    int s = new_socket();
+    ck_assert_int_eq(tcp_bind(H.st, s, SERVER_PORT, 0), -TCP_ERR_ADDR_IN_USE);
+    expect_nothing();
+}
+END_TEST
+
+/* ======================================================================= */
+/* Sequence numbers across 2^32                                            */
+/* ======================================================================= */
+
+START_TEST(test_sequence_wraparound)
+{
+    H.cfg.isn = 0xFFFFFFF0u;
+    H.iss = 0xFFFFFFF0u;
+    H.irs = 0xFFFFFFE0u;
+    int s = open_active();
+    const uint32_t A = 0xFFFFFFF1u; /* our first data byte */
+    const uint32_t B = 0xFFFFFFE1u; /* the peer's */
+
+    /* We send 3000 bytes: 1460 + 1460 + 80, the second segment already
+     * past 2^32. */
+    static uint8_t out[3000];
+    for (size_t i = 0; i < sizeof out; i++)
+        out[i] = (uint8_t)(i ^ (i >> 8));
+    ck_assert_int_eq(tcp_send(H.st, s, out, sizeof out, 1 * SEC), 3000);
+    const struct tcp_segment *d = expect_sent(TCP_ACK, A, B);
+    ck_assert_uint_eq(d->payload_len, 1460);
+    ck_assert_mem_eq(d->payload, out, 1460);
+    d = expect_sent(TCP_ACK, A + 1460, B);
+    ck_assert_uint_eq(A + 1460, 0x5A5u);
+    ck_assert_uint_eq(d->payload_len, 1460);
+    ck_assert_mem_eq(d->payload, out + 1460, 1460);
+    d = expect_sent(TCP_ACK | TCP_PSH, A + 2920, B);
+    ck_assert_uint_eq(d->payload_len, 80);
+    ck_assert_mem_eq(d->payload, out + 2920, 80);
+    expect_nothing();
+
+    /* A partial ACK below 2^32, then one above it. */
+    feed(1 * SEC + 50 * MS, TCP_ACK, B, A + 10);
+    ck_assert_uint_eq(tcb_of(s)->snd_una, A + 10);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), 1 * SEC + 50 * MS + tcb_of(s)->rto_current);
+    feed(1 * SEC + 60 * MS, TCP_ACK, B, A + 3000);
+    expect_nothing();
+    ck_assert_uint_eq(tcb_of(s)->snd_una, 0xBA9u);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    /* An old ACK from before the wrap is a duplicate, not news. */
+    feed(1 * SEC + 70 * MS, TCP_ACK, B, A + 5);
+    expect_nothing();
+    ck_assert_uint_eq(tcb_of(s)->snd_una, 0xBA9u);
+
+    /* The peer sends 64 bytes across its own wrap. */
+    static uint8_t in[64];
+    for (size_t i = 0; i < sizeof in; i++)
+        in[i] = (uint8_t)(0xA0 + i);
+    feed_data(2 * SEC, TCP_ACK | TCP_PSH, B, A + 3000, in, 40);
+    feed_data(2 * SEC + 1, TCP_ACK | TCP_PSH, B + 40, A + 3000, in + 40, 24);
+    expect_sent(TCP_ACK, A + 3000, B + 64);
+    ck_assert_uint_eq(B + 64, 0x21u);
+    uint8_t got[64];
+    ck_assert_int_eq(tcp_recv(H.st, s, got, sizeof got, 2 * SEC), 64);
+    ck_assert_mem_eq(got, in, 64);
+    /* A segment "before" the wrap is old: acknowledged, not delivered. */
+    feed_data(2 * SEC + 2, TCP_ACK, B + 30, A + 3000, in + 30, 10);
+    expect_sent(TCP_ACK, A + 3000, B + 64);
+    ck_assert_uint_eq(tcp_sock_readable(H.st, s), 0);
+
+    /* A RST at exactly RCV.NXT after the wrap would reset; one just below
+     * (before the wrap) is out of the window and dropped. */
+    feed(2 * SEC + 3, TCP_RST, B + 63, 0);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+
+    /* Close: FIN at 0xBA9, the peer's at 0x21. */
+    ck_assert_int_eq(tcp_close(H.st, s, 3 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, A + 3000, B + 64);
+    feed(3 * SEC + 10 * MS, TCP_ACK, B + 64, A + 3001);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_FIN_WAIT_2);
+    feed(3 * SEC + 20 * MS, TCP_FIN | TCP_ACK, B + 64, A + 3001);
+    expect_sent(TCP_ACK, A + 3001, B + 65);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    run_until(3 * SEC + 20 * MS + 240 * SEC);
+    ck_assert_ptr_null(tcp_sock_tcb(H.st, s));
+    expect_nothing();
+}
+END_TEST
+
+/* Retransmission of a segment that straddles 2^32. */
+START_TEST(test_wraparound_retransmission)
+{
+    H.cfg.isn = 0xFFFFFFFAu;
+    H.iss = 0xFFFFFFFAu;
+    int s = open_active();
+    ck_assert_int_eq(tcp_send(H.st, s, (const uint8_t *)"0123456789", 10, 1 * SEC), 10);
+    expect_sent(TCP_ACK | TCP_PSH, 0xFFFFFFFBu, 5001);
+    run_until(1 * SEC + RTO_AFTER_HANDSHAKE);
+    const struct tcp_segment *d = expect_sent(TCP_ACK | TCP_PSH, 0xFFFFFFFBu, 5001);
+    ck_assert_mem_eq(d->payload, "0123456789", 10);
+    feed(1 * SEC + 400 * MS, TCP_ACK, 5001, 0x5u);
+    expect_nothing();
+    ck_assert_uint_eq(tcb_of(s)->snd_una, 5);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+END_TEST
+
+/* ======================================================================= */
+/* Malformed input                                                         */
+/* ======================================================================= */
+
+START_TEST(test_malformed_packets_dropped)
+{
+    int s = open_active();
+    size_t m = mark();
+    /* Bad checksum: a payload byte flipped after encoding. */
+    struct tcp_segment seg = peer_seg(TCP_ACK | TCP_PSH, 5001, 1001);
+    seg.payload = (const uint8_t *)"data";
+    seg.payload_len = 4;
+    size_t n = tcp_segment_encode(&seg, feed_buf, sizeof feed_buf);
+    ck_assert_uint_gt(n, 0);
+    feed_buf[n - 1] ^= 0x01;
+    H.now = 1 * SEC;
+    tcp_stack_input(H.st, H.now, feed_buf, n);
+    expect_nothing();
+    ck_assert(saw_drop(m, DROP_CHECKSUM));
+    ck_assert_uint_eq(tcp_sock_readable(H.st, s), 0);
+
+    /* Truncated: every length shorter than the packet. */
+    feed_buf[n - 1] ^= 0x01;
+    for (size_t cut = 0; cut < n; cut++) {
+        size_t before = mark();
+        uint8_t *copy = malloc(cut ? cut : 1); /* exact size so ASan sees over-reads */
+        ck_assert_ptr_nonnull(copy);
+        memcpy(copy, feed_buf, cut);
+        tcp_stack_input(H.st, H.now, copy, cut);
+        free(copy);
+        ck_assert_uint_eq(count_events(before, EV_SEG_DROP), 1);
+        ck_assert_uint_eq(H.evs[before].kind, EV_SEG_DROP);
+        uint8_t why = H.evs[before].u.seg.drop;
+        ck_assert_msg(why == DROP_MALFORMED || why == DROP_CHECKSUM, "cut %zu: reason %s", cut,
+                      tcp_drop_reason_name((enum tcp_drop_reason)why));
+    }
+    expect_nothing();
+    ck_assert(saw_drop(m, DROP_MALFORMED));
+
+    /* Garbage. */
+    static const uint8_t junk[] = { 0x45, 0xff, 0x00, 0x05, 0x13 };
+    tcp_stack_input(H.st, H.now, junk, sizeof junk);
+    tcp_stack_input(H.st, H.now, NULL, 0);
+    expect_nothing();
+
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    ck_assert_uint_eq(tcb_of(s)->rcv_nxt, 5001);
+    /* The intact packet still goes through. */
+    tcp_stack_input(H.st, H.now, feed_buf, n);
+    ck_assert_uint_eq(tcp_sock_readable(H.st, s), 4);
+    uint8_t buf[4];
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, H.now), 4);
+    run_until(H.now + DELACK);
+    expect_sent(TCP_ACK, 1001, 5005);
+    expect_nothing();
+}
+END_TEST
+
+/* A segment for another host's address is not ours to answer. */
+START_TEST(test_wrong_destination_ignored)
+{
+    open_listener(4);
+    struct tcp_segment seg = peer_seg(TCP_SYN, 5000, 0);
+    seg.dst_addr = 0x0a000063u;
+    feed_seg(0, &seg);
+    expect_nothing();
+    ck_assert_int_eq(find_child(), 0);
+}
+END_TEST
+
+/* ======================================================================= */
+
+static Suite *engine_suite(void)
+{
+    Suite *suite = suite_create("engine");
+    struct {
+        const char *name;
+        const TTest *tests[24];
+    } groups[] = {
+        { "open",
+          { test_defaults, test_isn_from_random_source, test_active_open,
+            test_active_open_ephemeral_port, test_passive_open,
+            test_passive_open_ack_with_data, test_simultaneous_open,
+            test_syn_retransmission_timing, test_syn_retries_configurable,
+            test_syn_retransmitted_then_answered, test_synack_retransmission,
+            test_duplicate_syn_in_syn_received } },
+        { "reset",
+          { test_closed_port_rst, test_closed_port_rst_gets_no_reply,
+            test_syn_sent_unacceptable_ack, test_syn_sent_rst_refused, test_ack_at_listener_rst,
+            test_rst_exact_resets, test_rst_in_window_challenge_ack,
+            test_rst_outside_window_dropped, test_syn_in_established_challenge_ack,
+            test_out_of_window_data_acked } },
+        { "data",
+          { test_data_in_order, test_send_data_and_ack, test_delayed_ack_one_segment,
+            test_delayed_ack_two_full_segments, test_delayed_ack_off,
+            test_data_retransmission_on_rto, test_data_retry_limit, test_rto_capped } },
+        { "close",
+          { test_active_close, test_passive_close, test_close_delack_merge,
+            test_simultaneous_close, test_fin_wait_1_fin_ack,
+            test_fin_wait_1_fin_ack_with_gap, test_time_wait_restart,
+            test_fin_wait_2_timeout_orphan, test_half_close, test_abort_sends_rst,
+            test_abort_in_syn_sent_is_silent, test_close_with_unread_data_rst,
+            test_data_after_close_rst } },
+        { "keepalive",
+          { test_keepalive_off_by_default, test_keepalive_dead_peer, test_keepalive_answered,
+            test_keepalive_peer_rebooted, test_keepalive_idle_restarts_on_traffic } },
+        { "listener",
+          { test_syn_queue_full_drops, test_syn_cookies, test_accept_queue_full,
+            test_rst_in_syn_received, test_bad_ack_in_syn_received,
+            test_bind_time_wait_addr_in_use, test_bind_listening_port_in_use } },
+        { "wraparound", { test_sequence_wraparound, test_wraparound_retransmission } },
+        { "malformed", { test_malformed_packets_dropped, test_wrong_destination_ignored } },
+    };
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+        TCase *tc = tcase_create(groups[g].name);
+        tcase_add_checked_fixture(tc, setup, teardown);
+        for (size_t i = 0; i < 24 && groups[g].tests[i]; i++)
+            tcase_add_test(tc, groups[g].tests[i]);
+        suite_add_tcase(suite, tc);
+    }
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(engine_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
