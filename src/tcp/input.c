@@ -7,19 +7,7 @@
 static void drop(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg,
                  enum tcp_drop_reason why)
 {
-    st->stats.drops[why]++;
-    struct tcp_event ev = { .kind = EV_SEG_DROP };
-    ev.u.seg.seq = seg->seq;
-    ev.u.seg.ack = seg->ack;
-    ev.u.seg.len = (uint32_t)seg->payload_len;
-    ev.u.seg.win = seg->window;
-    ev.u.seg.flags = seg->flags;
-    ev.u.seg.src_port = seg->src_port;
-    ev.u.seg.dst_port = seg->dst_port;
-    ev.u.seg.src_addr = seg->src_addr;
-    ev.u.seg.dst_addr = seg->dst_addr;
-    ev.u.seg.drop = (uint8_t)why;
-    tcb_observe(st, t, &ev);
+    tcp_drop_segment(st, t, seg, why);
 }
 
 /* RFC 7323 / RFC 2018 / RFC 9293 3.7.1: what the peer's SYN offered. */

@@ -20,24 +20,6 @@ static void listen_event(struct tcp_stack *st, const struct tcb *l, enum tcp_lis
     tcb_observe(st, l, &ev);
 }
 
-static void listen_drop(struct tcp_stack *st, struct tcb *l, const struct tcp_segment *seg,
-                        enum tcp_drop_reason why)
-{
-    st->stats.drops[why]++;
-    struct tcp_event ev = { .kind = EV_SEG_DROP };
-    ev.u.seg.seq = seg->seq;
-    ev.u.seg.ack = seg->ack;
-    ev.u.seg.len = (uint32_t)seg->payload_len;
-    ev.u.seg.win = seg->window;
-    ev.u.seg.flags = seg->flags;
-    ev.u.seg.src_port = seg->src_port;
-    ev.u.seg.dst_port = seg->dst_port;
-    ev.u.seg.src_addr = seg->src_addr;
-    ev.u.seg.dst_addr = seg->dst_addr;
-    ev.u.seg.drop = (uint8_t)why;
-    tcb_observe(st, l, &ev);
-}
-
 struct tcb *tcp_stack_find_listener(const struct tcp_stack *st, uint16_t port)
 {
     for (int i = 1; i < st->nsocks; i++) {
@@ -103,14 +85,14 @@ static void listen_syn(struct tcp_stack *st, struct tcb *l, const struct tcp_seg
      * connection could not be handed over anyway. */
     if (q->accept_len >= q->accept_max) {
         q->stats.syn_dropped++;
-        listen_drop(st, l, seg, DROP_ACCEPT_QUEUE_FULL);
+        tcp_drop_segment(st, l, seg, DROP_ACCEPT_QUEUE_FULL);
         listen_event(st, l, LISTEN_SYN_DROPPED, seg);
         return;
     }
     if (q->syn_len >= l->cfg.syn_backlog) {
         if (!l->cfg.syncookies) {
             q->stats.syn_dropped++;
-            listen_drop(st, l, seg, DROP_SYN_QUEUE_FULL);
+            tcp_drop_segment(st, l, seg, DROP_SYN_QUEUE_FULL);
             listen_event(st, l, LISTEN_SYN_DROPPED, seg);
             return;
         }
@@ -165,7 +147,7 @@ static void listen_ack(struct tcp_stack *st, struct tcb *l, const struct tcp_seg
         syncookie_check(st->cookie_secret, seg, st->now, &mss)) {
         if (q->accept_len >= q->accept_max) {
             q->stats.accept_dropped++;
-            listen_drop(st, l, seg, DROP_ACCEPT_QUEUE_FULL);
+            tcp_drop_segment(st, l, seg, DROP_ACCEPT_QUEUE_FULL);
             listen_event(st, l, LISTEN_ACCEPT_DROPPED, seg);
             return;
         }
@@ -192,14 +174,14 @@ static void listen_ack(struct tcp_stack *st, struct tcb *l, const struct tcp_seg
     }
     /* RFC 9293 3.10.7.2: "any acknowledgment is bad if it arrives on a
      * connection still in the LISTEN state": <SEQ=SEG.ACK><CTL=RST>. */
-    listen_drop(st, l, seg, l->cfg.syncookies ? DROP_BAD_COOKIE : DROP_BAD_ACK);
+    tcp_drop_segment(st, l, seg, l->cfg.syncookies ? DROP_BAD_COOKIE : DROP_BAD_ACK);
     tcp_send_rst_for(st, seg);
 }
 
 void tcp_listen_input(struct tcp_stack *st, struct tcb *l, const struct tcp_segment *seg)
 {
     if (seg->flags & TCP_RST) {
-        listen_drop(st, l, seg, DROP_STATE); /* first check: ignore a RST */
+        tcp_drop_segment(st, l, seg, DROP_STATE); /* first check: ignore a RST */
         return;
     }
     if (seg->flags & TCP_ACK) {
@@ -210,7 +192,7 @@ void tcp_listen_input(struct tcp_stack *st, struct tcb *l, const struct tcp_segm
         listen_syn(st, l, seg);
         return;
     }
-    listen_drop(st, l, seg, DROP_STATE); /* fourth: anything else, drop */
+    tcp_drop_segment(st, l, seg, DROP_STATE); /* fourth: anything else, drop */
 }
 
 /* The handshake completed: from the SYN queue to the accept queue.  The

@@ -117,8 +117,8 @@ static struct tcb *find_connection(const struct tcp_stack *st, const struct tcp_
     return NULL;
 }
 
-static void seg_event(struct tcp_stack *st, const struct tcb *t, const struct tcp_segment *seg,
-                      enum tcp_event_kind kind, enum tcp_drop_reason why)
+void tcp_seg_event(struct tcp_stack *st, const struct tcb *t, const struct tcp_segment *seg,
+                   enum tcp_event_kind kind, enum tcp_drop_reason why)
 {
     struct tcp_event ev = { .kind = (uint8_t)kind };
     ev.u.seg.seq = seg->seq;
@@ -142,6 +142,13 @@ static void seg_event(struct tcp_stack *st, const struct tcb *t, const struct tc
     tcb_observe(st, t, &ev);
 }
 
+void tcp_drop_segment(struct tcp_stack *st, const struct tcb *t, const struct tcp_segment *seg,
+                      enum tcp_drop_reason why)
+{
+    st->stats.drops[why]++;
+    tcp_seg_event(st, t, seg, EV_SEG_DROP, why);
+}
+
 /* RFC 6191 / RFC 9293 3.10.7.4 note: a new SYN for a 4-tuple in TIME-WAIT
  * may reopen it if its sequence number is beyond the old connection's. */
 static bool syn_reopens_time_wait(const struct tcb *t, const struct tcp_segment *seg)
@@ -160,14 +167,12 @@ void tcp_stack_input(struct tcp_stack *st, uint64_t now, const uint8_t *pkt, siz
             (err == SEG_ERR_IP_CHECKSUM || err == SEG_ERR_TCP_CHECKSUM) ? DROP_CHECKSUM
                                                                         : DROP_MALFORMED;
         memset(&seg, 0, sizeof seg);
-        seg_event(st, NULL, &seg, EV_SEG_DROP, why);
-        st->stats.drops[why]++;
+        tcp_drop_segment(st, NULL, &seg, why);
         return;
     }
     st->stats.segs_in++;
     if (seg.dst_addr != st->addr) {
-        seg_event(st, NULL, &seg, EV_SEG_DROP, DROP_NO_SOCKET);
-        st->stats.drops[DROP_NO_SOCKET]++;
+        tcp_drop_segment(st, NULL, &seg, DROP_NO_SOCKET);
         return;
     }
     struct tcb *t = find_connection(st, &seg);
@@ -177,19 +182,18 @@ void tcp_stack_input(struct tcp_stack *st, uint64_t now, const uint8_t *pkt, siz
         t = NULL;
     }
     if (t) {
-        seg_event(st, t, &seg, EV_SEG_IN, DROP_NONE);
+        tcp_seg_event(st, t, &seg, EV_SEG_IN, DROP_NONE);
         tcp_input_segment(st, t, &seg);
         return;
     }
     if (l) {
-        seg_event(st, l, &seg, EV_SEG_IN, DROP_NONE);
+        tcp_seg_event(st, l, &seg, EV_SEG_IN, DROP_NONE);
         tcp_listen_input(st, l, &seg);
         return;
     }
     /* RFC 9293 3.10.7.1: CLOSED.  Discard, and answer anything but a RST
      * with a reset. */
-    seg_event(st, NULL, &seg, EV_SEG_DROP, DROP_NO_SOCKET);
-    st->stats.drops[DROP_NO_SOCKET]++;
+    tcp_drop_segment(st, NULL, &seg, DROP_NO_SOCKET);
     tcp_send_rst_for(st, &seg);
 }
 

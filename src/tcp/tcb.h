@@ -170,6 +170,11 @@ bool syncookie_check(uint32_t secret, const struct tcp_segment *ack, uint64_t no
 void tcp_timers_fire(struct tcp_stack *st, struct tcb *t, uint64_t now);
 
 /* stack.c */
+void tcp_seg_event(struct tcp_stack *st, const struct tcb *t, const struct tcp_segment *seg,
+                   enum tcp_event_kind kind, enum tcp_drop_reason why);
+/* Count a discarded segment and report it as EV_SEG_DROP. */
+void tcp_drop_segment(struct tcp_stack *st, const struct tcb *t, const struct tcp_segment *seg,
+                      enum tcp_drop_reason why);
 struct tcb *tcp_stack_tcb(const struct tcp_stack *st, int sock);
 int tcp_stack_attach(struct tcp_stack *st, struct tcb *t); /* give it a handle */
 
