@@ -982,6 +982,21 @@ START_TEST(test_out_of_window_data_acked)
 }
 END_TEST
 
+/* A FIN beyond a gap cannot be taken yet; the ACK goes out at once with
+ * RCV.NXT so the peer sees what is missing, and the state stays. */
+START_TEST(test_fin_beyond_gap_acked_at_once)
+{
+    int s = open_active();
+    size_t m = mark();
+    feed(1 * SEC, TCP_ACK | TCP_FIN, 5001 + 10, 1001);
+    expect_sent(TCP_ACK, 1001, 5001);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+    ck_assert_uint_eq(tcb_of(s)->rcv_nxt, 5001);
+    ck_assert_uint_eq(count_events(m, EV_STATE), 0);
+}
+END_TEST
+
 /* ======================================================================= */
 /* Data                                                                    */
 /* ======================================================================= */
@@ -2118,7 +2133,7 @@ static Suite *engine_suite(void)
             test_syn_sent_unacceptable_ack, test_syn_sent_rst_refused, test_ack_at_listener_rst,
             test_rst_exact_resets, test_rst_in_window_challenge_ack,
             test_rst_outside_window_dropped, test_syn_in_established_challenge_ack,
-            test_out_of_window_data_acked } },
+            test_out_of_window_data_acked, test_fin_beyond_gap_acked_at_once } },
         { "data",
           { test_data_in_order, test_send_data_and_ack, test_delayed_ack_one_segment,
             test_delayed_ack_two_full_segments, test_delayed_ack_off,

@@ -396,8 +396,15 @@ static enum text_outcome process_text(struct tcp_stack *st, struct tcb *t,
         len -= dup;
         seq += dup;
     }
-    if (len == 0)
-        return seq == t->rcv_nxt ? TEXT_IN_ORDER : TEXT_NOT_IN_ORDER;
+    if (len == 0) {
+        if (seq == t->rcv_nxt)
+            return TEXT_IN_ORDER;
+        /* A FIN beyond a gap: ACK at once, like out-of-order data, so the
+         * sender learns what is missing (RFC 5681 4.2). */
+        if ((seg->flags & TCP_FIN) && can_receive)
+            tcp_send_ack(st, t);
+        return TEXT_NOT_IN_ORDER;
+    }
     if (!can_receive)
         return TEXT_NOT_IN_ORDER;
     if (t->app_closed) {
