@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcp/config.h"
+#include "tcp/settings.h"
 #include "tcp/event.h"
 #include "tcp/segment.h"
 #include "tcp/stack.h"

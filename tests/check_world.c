@@ -8,7 +8,7 @@
 #include "lesson/scenario_parse.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
-#include "tcp/config.h"
+#include "tcp/settings.h"
 #include "tcp/segment.h"
 #include "tcp/stack.h"
 

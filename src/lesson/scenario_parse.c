@@ -21,7 +21,7 @@
 #include <strings.h>
 
 #include "sim/wire.h"
-#include "tcp/config.h"
+#include "tcp/settings.h"
 #include "tcp/event.h"
 #include "tcp/segment.h"
 #include "tcp/state.h"

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "sim/wire.h"
-#include "tcp/config.h"
+#include "tcp/settings.h"
 
 #define SCN_NAME_MAX 32
 #define SCN_MAX_HOSTS 16

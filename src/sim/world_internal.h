@@ -17,7 +17,7 @@
 #include "sim/scenario.h"
 #include "sim/wire.h"
 #include "sim/world.h"
-#include "tcp/config.h"
+#include "tcp/settings.h"
 #include "tcp/event.h"
 #include "tcp/stack.h"
 

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tcp/config.h"
+#include "tcp/settings.h"
 #include "tcp/event.h"
 #include "tcp/state.h"
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "tcp/buffer.h"
-#include "tcp/config.h"
+#include "tcp/settings.h"
 #include "tcp/event.h"
 #include "tcp/rtt.h"
 #include "tcp/segment.h"

@@ -1,5 +1,5 @@
 /* Default endpoint settings and where each comes from. */
-#include "tcp/config.h"
+#include "tcp/settings.h"
 
 #include <string.h>
 

@@ -1,8 +1,8 @@
 /* Per-endpoint settings.  Every limit the engine applies lives here, so a
  * scenario can change any of them; tcp_config_defaults() documents where each
  * default comes from (see also docs/defaults.md). Times are in microseconds. */
-#ifndef TCPVIZ_TCP_CONFIG_H
-#define TCPVIZ_TCP_CONFIG_H
+#ifndef TCPVIZ_TCP_SETTINGS_H
+#define TCPVIZ_TCP_SETTINGS_H
 
 #include <stdbool.h>
 #include <stdint.h>
