@@ -24,6 +24,8 @@
 #include "tcp/stack.h"
 #include "tcp/tcb.h"
 
+#include "check_main.h"
+
 #define MS 1000ull
 #define SEC 1000000ull
 
@@ -343,6 +345,19 @@ static const struct tcp_event *last_retransmit(size_t from)
 }
 
 /* ---- Connections ------------------------------------------------------ */
+
+/* The connection has ended with an error the app can see: CLOSED, the
+ * error kept on the socket and reported as an event since mark m, the
+ * ESTABLISHED -> CLOSED transition with its cause, and no timer left. */
+static void expect_died(size_t m, int s, uint32_t id, enum tcp_error err,
+                        enum tcp_state_cause cause)
+{
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
+    ck_assert_int_eq(tcp_sock_error(H.st, s), err);
+    ck_assert(saw_error(m, id, err));
+    expect_state_event(m, id, TCP_ESTABLISHED, TCP_CLOSED, cause);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
 
 static int new_socket(void)
 {
@@ -900,10 +915,7 @@ START_TEST(test_rst_exact_resets)
     size_t m = mark();
     feed(1 * SEC, TCP_RST, 5001, 0);
     expect_nothing();
-    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
-    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_ERR_RESET);
-    ck_assert(saw_error(m, id, TCP_ERR_RESET));
-    expect_state_event(m, id, TCP_ESTABLISHED, TCP_CLOSED, CAUSE_RCV_RST);
+    expect_died(m, s, id, TCP_ERR_RESET, CAUSE_RCV_RST);
     uint8_t buf[4];
     ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, 1 * SEC), -TCP_ERR_RESET);
     ck_assert_int_eq(tcp_send(H.st, s, buf, sizeof buf, 1 * SEC), -TCP_ERR_RESET);
@@ -1175,11 +1187,7 @@ START_TEST(test_data_retry_limit)
     run_until(at);
     expect_sent(TCP_RST, 1004, 0);
     expect_nothing();
-    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
-    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_ERR_TIMEOUT);
-    ck_assert(saw_error(m, id, TCP_ERR_TIMEOUT));
-    expect_state_event(m, id, TCP_ESTABLISHED, TCP_CLOSED, CAUSE_TIMEOUT);
-    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    expect_died(m, s, id, TCP_ERR_TIMEOUT, CAUSE_TIMEOUT);
 }
 END_TEST
 
@@ -1582,11 +1590,7 @@ START_TEST(test_keepalive_dead_peer)
     run_until(dead);
     expect_sent(TCP_RST, 1001, 0);
     expect_nothing();
-    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
-    ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_ERR_KEEPALIVE);
-    ck_assert(saw_error(m, id, TCP_ERR_KEEPALIVE));
-    expect_state_event(m, id, TCP_ESTABLISHED, TCP_CLOSED, CAUSE_KEEPALIVE_DEAD);
-    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    expect_died(m, s, id, TCP_ERR_KEEPALIVE, CAUSE_KEEPALIVE_DEAD);
 }
 END_TEST
 
@@ -2167,9 +2171,5 @@ static Suite *engine_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(engine_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_main_run(engine_suite());
 }

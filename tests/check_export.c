@@ -14,6 +14,8 @@
 #include "export/text.h"
 #include "tcp/segment.h"
 
+#include "check_main.h"
+
 #define ADDR(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
 
 /* ---- capturing output ---- */
@@ -730,9 +732,5 @@ static Suite *export_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(export_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_main_run(export_suite());
 }

@@ -15,6 +15,8 @@
 #include "tcp/state.h"
 #include "tcp/timer.h"
 
+#include "check_main.h"
+
 #define ERRLEN 512
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
@@ -595,9 +597,5 @@ static Suite *parse_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(parse_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_main_run(parse_suite());
 }

@@ -11,6 +11,8 @@
 #include "tcp/segment.h"
 #include "tcp/seq.h"
 
+#include "check_main.h"
+
 /* SYN 192.168.1.10:49152 -> 93.184.216.34:80, seq 0x12345678, win 64240,
  * ip_id 0x1c46, TTL 64, DF, options: mss 1460, sackOK, TS val 0x01020304
  * ecr 0, nop, wscale 7.  IP checksum 0x26e9, TCP checksum 0x287f. */
@@ -792,9 +794,5 @@ static Suite *segment_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(segment_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_main_run(segment_suite());
 }

@@ -8,6 +8,8 @@
 #include "sim/prng.h"
 #include "sim/wire.h"
 
+#include "check_main.h"
+
 #define RATE_100_MBIT 100000000u
 #define FULL_ETHERNET_FRAME 1500u
 #define SER_1500_AT_100M 120u /* 1500 * 8 bits / 100 Mbit/s = 120 µs */
@@ -792,9 +794,5 @@ static Suite *primitives_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(primitives_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_main_run(primitives_suite());
 }

@@ -12,6 +12,8 @@
 #include "tcp/segment.h"
 #include "tcp/stack.h"
 
+#include "check_main.h"
+
 #define CLIENT 0
 #define SERVER 1
 #define CLIENT_ADDR 0x0a000001u /* 10.0.0.1 */
@@ -671,9 +673,5 @@ static Suite *world_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(world_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_main_run(world_suite());
 }

@@ -41,13 +41,6 @@ static void take_peer_window(struct tcb *t, const struct tcp_segment *seg)
     t->snd_wl2 = seg->ack;
 }
 
-static void deliver_syn_text(struct tcb *t, const struct tcp_segment *seg)
-{
-    /* Data on a SYN is rare; we do not queue it (RFC 9293 allows either). */
-    (void)t;
-    (void)seg;
-}
-
 /* RFC 9293 3.10.7.3: SYN-SENT. */
 void tcp_input_syn_sent(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
 {
@@ -100,7 +93,8 @@ void tcp_input_syn_sent(struct tcp_stack *st, struct tcb *t, const struct tcp_se
         t->rto_current = t->rtt.rto;
         take_peer_window(t, seg);
         tcb_set_state(st, t, TCP_ESTABLISHED, CAUSE_RCV_SYN_ACK, "RFC 9293 3.10.7.3");
-        deliver_syn_text(t, seg);
+        /* Data on a SYN-ACK is rare; it is not queued (the RFC allows
+         * either) and the peer will send it again. */
         /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, or data that carries it. */
         t->ack_pending = true;
         tcp_output(st, t);

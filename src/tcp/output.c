@@ -187,8 +187,10 @@ static uint32_t unsent_bytes(const struct tcb *t)
     return seq_lt(t->snd_nxt, buffered_end) ? buffered_end - t->snd_nxt : 0;
 }
 
-/* Send one segment of data (and FIN if it ends the stream) from snd_nxt. */
-static uint32_t send_data_segment(struct tcp_stack *st, struct tcb *t, uint32_t max_len)
+/* Send one segment of data (and FIN if it ends the stream) from snd_nxt.
+ * Below snd_max it is a retransmission, reported with `cause`. */
+static uint32_t send_data_segment(struct tcp_stack *st, struct tcb *t, uint32_t max_len,
+                                  enum tcp_retx_cause cause)
 {
     uint32_t avail = unsent_bytes(t);
     uint32_t len = avail < max_len ? avail : max_len;
@@ -213,7 +215,7 @@ static uint32_t send_data_segment(struct tcp_stack *st, struct tcb *t, uint32_t 
     }
     uint32_t seq_len = len + (fin ? 1u : 0u);
     if (seq_lt(t->snd_nxt, t->snd_max))
-        report_retransmit(st, t, RETX_RTO, t->snd_nxt, seq_len);
+        report_retransmit(st, t, cause, t->snd_nxt, seq_len);
     else if (!t->rtt_timing && len) {
         /* RFC 6298 3: time one segment per RTT; never a retransmission. */
         t->rtt_timing = true;
@@ -254,7 +256,9 @@ void tcp_output(struct tcp_stack *st, struct tcb *t)
                        (!t->fin_sent || seq_le(t->snd_nxt, t->fin_seq));
         if (limit == 0 && !(fin_due && unsent_bytes(t) == 0))
             break;
-        if (send_data_segment(st, t, limit) == 0)
+        /* After a go-back to SND.UNA the resent segments are still the
+         * timeout's doing. */
+        if (send_data_segment(st, t, limit, RETX_RTO) == 0)
             break;
     }
     /* A pending ACK is left to the delayed-ACK rules: data or a FIN sent
@@ -266,7 +270,6 @@ void tcp_output(struct tcp_stack *st, struct tcb *t)
  * (cwnd = 1 MSS after a timeout, RFC 5681 3.1) opens again. */
 void tcp_retransmit_head(struct tcp_stack *st, struct tcb *t, enum tcp_retx_cause cause)
 {
-    (void)cause;
     if (t->state == TCP_SYN_SENT) {
         tcp_send_syn(st, t, false);
         return;
@@ -279,8 +282,7 @@ void tcp_retransmit_head(struct tcp_stack *st, struct tcb *t, enum tcp_retx_caus
     if (t->fin_sent && seq_le(t->snd_una, t->fin_seq))
         t->fin_sent = false; /* the FIN goes again with or after the data */
     t->rtt_timing = false;   /* Karn: no sample from retransmitted data */
-    uint32_t limit = t->snd_mss;
-    send_data_segment(st, t, limit);
+    send_data_segment(st, t, t->snd_mss, cause);
 }
 
 /* RFC 1122 4.2.3.2 / RFC 5681 4.2: ACK at least every second full-sized

@@ -176,8 +176,10 @@ void tcp_stack_input(struct tcp_stack *st, uint64_t now, const uint8_t *pkt, siz
         return;
     }
     struct tcb *t = find_connection(st, &seg);
-    struct tcb *l = tcp_stack_find_listener(st, seg.dst_port);
-    if (t && l && syn_reopens_time_wait(t, &seg)) {
+    /* The listener is looked up only when no connection takes the
+     * segment, or when a SYN may reopen a TIME-WAIT 4-tuple: the common
+     * case, a segment of an existing connection, needs one scan. */
+    if (t && syn_reopens_time_wait(t, &seg) && tcp_stack_find_listener(st, seg.dst_port)) {
         tcb_close(st, t, CAUSE_RCV_SYN, "RFC 6191");
         t = NULL;
     }
@@ -186,6 +188,7 @@ void tcp_stack_input(struct tcp_stack *st, uint64_t now, const uint8_t *pkt, siz
         tcp_input_segment(st, t, &seg);
         return;
     }
+    struct tcb *l = tcp_stack_find_listener(st, seg.dst_port);
     if (l) {
         tcp_seg_event(st, l, &seg, EV_SEG_IN, DROP_NONE);
         tcp_listen_input(st, l, &seg);
