@@ -26,6 +26,10 @@ enum tcp_event_kind {
     EV_ERROR,         /* the connection reports an error to the app (error) */
     EV_RTT,           /* RTT sample and the estimator after it (rtt) */
     EV_LISTEN,        /* listener queue change or refusal (listen) */
+    EV_CWND,          /* cwnd / ssthresh / phase change (cwnd) */
+    EV_WINDOW,        /* send or receive window variables changed (window) */
+    EV_DUPACK,        /* a duplicate ACK was counted (dupack) */
+    EV_SACK,          /* SACK blocks sent or received (sack) */
     /* World-level events (never produced by the engine). */
     EV_HOST,          /* host crashed or rebooted (host) */
     EV_CHECKPOINT,    /* a scenario expectation was checked (check) */
@@ -172,6 +176,25 @@ struct tcp_event {
             uint32_t peer_addr;
             uint16_t peer_port;
         } listen;
+        struct {
+            uint32_t cwnd, ssthresh; /* bytes */
+            uint8_t phase;           /* enum tcp_cc_phase */
+            uint8_t cause;           /* enum tcp_cc_cause */
+        } cwnd;
+        struct {
+            uint32_t snd_una, snd_nxt, snd_wnd; /* SND.WND scaled, bytes */
+            uint32_t rcv_nxt, rcv_wnd;          /* RCV.WND as advertised, bytes */
+        } window;
+        struct {
+            uint32_t ack;            /* the duplicated SEG.ACK */
+            uint32_t count;          /* consecutive duplicates so far */
+        } dupack;
+        struct {
+            uint8_t sent;            /* 1: in a segment we sent; 0: received */
+            uint8_t count;           /* blocks */
+            uint8_t dsack;           /* the first block reports a duplicate (RFC 2883) */
+            struct { uint32_t left, right; } blocks[4];
+        } sack;
         struct {
             uint8_t up;              /* 0 crash, 1 reboot */
         } host;

@@ -29,7 +29,7 @@ void tcb_apply_syn_options(struct tcb *t, const struct tcp_segment *seg)
     t->ts_ok = seg->opt.has_timestamps && t->cfg.timestamps;
     if (t->ts_ok)
         t->ts_recent = seg->opt.ts_val;
-    t->cwnd = 10u * t->snd_mss; /* RFC 6928 */
+    t->cc.cwnd = 10u * t->snd_mss; /* RFC 6928 */
 }
 
 static void take_peer_window(struct tcb *t, const struct tcp_segment *seg)
@@ -238,11 +238,11 @@ static void rtt_measure(struct tcp_stack *st, struct tcb *t, tcp_seq ack)
 /* RFC 5681 3.1: grow cwnd on new data acknowledged. */
 static void congestion_on_ack(struct tcb *t, uint32_t acked)
 {
-    if (t->cwnd < t->ssthresh) {
-        t->cwnd += acked < t->snd_mss ? acked : t->snd_mss;
+    if (t->cc.cwnd < t->cc.ssthresh) {
+        t->cc.cwnd += acked < t->snd_mss ? acked : t->snd_mss;
     } else {
-        uint32_t inc = (uint32_t)((uint64_t)t->snd_mss * t->snd_mss / (t->cwnd ? t->cwnd : 1));
-        t->cwnd += inc ? inc : 1;
+        uint32_t inc = (uint32_t)((uint64_t)t->snd_mss * t->snd_mss / (t->cc.cwnd ? t->cc.cwnd : 1));
+        t->cc.cwnd += inc ? inc : 1;
     }
 }
 

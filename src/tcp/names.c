@@ -50,7 +50,8 @@ int tcp_timer_from_name(const char *name) { return index_of(timer_names, TCP_TIM
 
 static const char *const kind_names[EV_KIND_COUNT] = {
     "seg-out", "seg-in", "seg-drop", "state", "timer-set", "timer-cancel", "timer-fire",
-    "retransmit", "app", "error", "rtt", "listen", "host", "checkpoint", "note",
+    "retransmit", "app", "error", "rtt", "listen", "cwnd", "window", "dupack", "sack",
+    "host", "checkpoint", "note",
 };
 const char *tcp_event_kind_name(enum tcp_event_kind k) { return NAME_OR(kind_names, k, EV_KIND_COUNT); }
 

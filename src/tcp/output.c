@@ -249,7 +249,7 @@ void tcp_output(struct tcp_stack *st, struct tcb *t)
         return;
     for (;;) {
         uint32_t in_flight = t->snd_nxt - t->snd_una;
-        uint32_t wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
+        uint32_t wnd = t->snd_wnd < t->cc.cwnd ? t->snd_wnd : t->cc.cwnd;
         uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
         uint32_t limit = usable < t->snd_mss ? usable : t->snd_mss;
         bool fin_due = t->fin_queued && unsent_bytes(t) == 0 &&

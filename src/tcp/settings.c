@@ -1,5 +1,6 @@
 /* Default endpoint settings and where each comes from. */
 #include "tcp/settings.h"
+#include "tcp/cc.h"
 
 #include <string.h>
 
@@ -58,6 +59,24 @@ void tcp_config_defaults(struct tcp_config *cfg)
     cfg->sack = false;    /* data-transfer features are opt-in per scenario */
     cfg->timestamps = false;
     cfg->wscale = -1;
+
+    /* NewReno is what RFC 6582 recommends over Reno; IW 10 per RFC 6928
+     * (Linux's default); dupthresh 3 per RFC 5681 3.2. */
+    cfg->cc = TCP_CC_NEWRENO;
+    cfg->initial_window = 10;
+    cfg->ssthresh_initial = 0;
+    cfg->dupthresh = 3;
+    cfg->sack_recovery = true;
+    cfg->dsack = true;
+
+    /* RFC 9293 3.8.6.1 / RFC 1122 4.2.2.17: probe a zero window with
+     * exponential backoff; Linux starts at the RTO (at least 200 ms) and
+     * caps at 120 s. */
+    cfg->persist_min = 200 * TCP_USEC_PER_MS;
+    cfg->persist_max = 60 * TCP_USEC_PER_SEC;
+    /* RFC 1122 4.2.3.4: an override timeout of 0.1-1 s for the sender's
+     * silly-window avoidance. */
+    cfg->sws_override = 200 * TCP_USEC_PER_MS;
 
     cfg->isn_fixed = false;
     cfg->isn = 0;

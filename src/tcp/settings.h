@@ -48,6 +48,19 @@ struct tcp_config {
     bool timestamps;         /* offer timestamps (RFC 7323) */
     int wscale;              /* window scale to offer, -1 = do not offer */
 
+    /* Congestion control (RFC 5681, RFC 6582; see src/tcp/cc.h). */
+    int cc;                  /* enum tcp_cc_algo */
+    unsigned initial_window; /* IW in segments: 1, 2, 4 or 10 (RFC 3390, RFC 6928) */
+    uint32_t ssthresh_initial; /* bytes; 0 = "arbitrarily high" (RFC 5681 3.1) */
+    unsigned dupthresh;      /* duplicate ACKs that start fast retransmit (3) */
+    bool sack_recovery;      /* with SACK negotiated, recover per RFC 6675 */
+    bool dsack;              /* report duplicates with D-SACK (RFC 2883) */
+
+    /* Flow control. */
+    uint64_t persist_min;    /* first zero-window probe interval (RFC 9293 3.8.6.1) */
+    uint64_t persist_max;    /* backoff cap for probes */
+    uint64_t sws_override;   /* sender SWS override timeout (RFC 1122 4.2.3.4), 0 = off */
+
     /* Initial sequence number: use `isn` when isn_fixed, else the stack's
      * random source. */
     bool isn_fixed;

@@ -158,6 +158,6 @@ void tcb_init_sequence(struct tcp_stack *st, struct tcb *t)
     t->snd_nxt = t->iss;
     t->snd_max = t->iss;
     t->snd_buf_seq = t->iss + 1;
-    t->cwnd = 10u * t->cfg.mss; /* RFC 6928 initial window, refined on MSS */
-    t->ssthresh = UINT32_MAX;   /* RFC 5681 3.1: arbitrarily high at first */
+    t->cc.cwnd = 10u * t->cfg.mss; /* RFC 6928 initial window, refined on MSS */
+    t->cc.ssthresh = UINT32_MAX;   /* RFC 5681 3.1: arbitrarily high at first */
 }

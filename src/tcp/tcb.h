@@ -9,6 +9,9 @@
 #include <stdint.h>
 
 #include "tcp/buffer.h"
+#include "tcp/cc.h"
+#include "tcp/reasm.h"
+#include "tcp/scoreboard.h"
 #include "tcp/settings.h"
 #include "tcp/event.h"
 #include "tcp/rtt.h"
@@ -83,9 +86,22 @@ struct tcb {
     tcp_seq rtt_seq;
     uint64_t rtt_sent_at;
 
-    /* Congestion window (RFC 5681), the minimum needed for retransmission
-     * to behave; the data-transfer issue puts this behind an ops table. */
-    uint32_t cwnd, ssthresh;
+    /* Congestion control (RFC 5681, RFC 6582; cc.h) and loss recovery. */
+    struct tcp_cc cc;
+    const struct tcp_cc_ops *cc_ops;
+    unsigned dupacks;           /* consecutive duplicate ACKs (RFC 5681 2) */
+    bool in_recovery;           /* fast recovery (Reno family or RFC 6675) */
+    bool sack_recovery;         /* the current recovery is RFC 6675 SACK-based */
+    struct tcp_scoreboard sb;   /* what the peer has SACKed */
+
+    /* Receiver side: out-of-order queue, and the right edge we last
+     * advertised, which never moves left (RFC 9293 3.8.6.2.2). */
+    struct tcp_reasm reasm;
+    tcp_seq rcv_adv;
+
+    /* Zero-window probing (RFC 9293 3.8.6.1). */
+    unsigned persist_backoff;
+    uint32_t max_snd_wnd;       /* largest window the peer offered (SWS, RFC 1122 4.2.3.4) */
 
     /* Delayed ACK (RFC 1122 4.2.3.2). */
     unsigned unacked_segments;

@@ -47,8 +47,8 @@ static void rto_expired(struct tcp_stack *st, struct tcb *t)
     if (t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED) {
         uint32_t flight = t->snd_max - t->snd_una;
         uint32_t half = flight / 2;
-        t->ssthresh = half > 2u * t->snd_mss ? half : 2u * t->snd_mss;
-        t->cwnd = t->snd_mss;
+        t->cc.ssthresh = half > 2u * t->snd_mss ? half : 2u * t->snd_mss;
+        t->cc.cwnd = t->snd_mss;
     }
     tcp_retransmit_head(st, t, RETX_RTO);
     tcp_arm_rto(st, t); /* RFC 6298 5.6 */
