@@ -63,6 +63,7 @@ static struct harness {
     uint64_t now;
     uint16_t lport, rport; /* our port and the peer's for the current connection */
     uint32_t iss, irs;     /* our ISN and the peer's */
+    uint32_t written;      /* bytes the app has written through app_write() */
 } H;
 
 /* The last packet popped by expect_sent(); its payload points in here. */
@@ -935,8 +936,9 @@ START_TEST(test_rst_in_window_challenge_ack)
     ck_assert(saw_drop(m, DROP_CHALLENGED));
     ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
     ck_assert_int_eq(tcp_sock_error(H.st, s), TCP_OK);
-    /* The same, placed relative to the TCB: the last byte of the window. */
-    feed_rel(2 * SEC, s, TCP_RST | TCP_ACK, 65535, 0);
+    /* The same, placed relative to the TCB: the last byte of the window
+     * we advertised (65,535 bytes: the largest unscaled window field). */
+    feed_rel(2 * SEC, s, TCP_RST | TCP_ACK, 65534, 0);
     expect_sent(TCP_ACK, 1001, 5001);
     expect_nothing();
     ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
@@ -1098,7 +1100,10 @@ START_TEST(test_delayed_ack_two_full_segments)
     expect_sent(TCP_ACK, 1001, 5001 + 2920);
     expect_nothing();
     ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER); /* delack cancelled */
-    ck_assert_uint_eq(last_seg.window, 65536 - 2920);
+    /* Receiver SWS avoidance (RFC 1122 4.2.3.3): the right edge stays where
+     * the handshake put it (65,535 bytes beyond 5001) although one more
+     * byte of buffer is free; a 1-byte increase is not worth offering. */
+    ck_assert_uint_eq(last_seg.window, 65535 - 2920);
     static uint8_t got[2 * 1460];
     ck_assert_int_eq(tcp_recv(H.st, s, got, sizeof got, t0 + 2 * MS), 2920);
     ck_assert_mem_eq(got, block, sizeof block);
@@ -1953,6 +1958,7 @@ END_TEST
 
 START_TEST(test_sequence_wraparound)
 {
+    H.cfg.nagle = false; /* the short last segment goes at once; Nagle has its own tests */
     H.cfg.isn = 0xFFFFFFF0u;
     H.iss = 0xFFFFFFF0u;
     H.irs = 0xFFFFFFE0u;
@@ -2117,6 +2123,1235 @@ START_TEST(test_wrong_destination_ignored)
 END_TEST
 
 /* ======================================================================= */
+/* Data transfer (issue 3): helpers                                        */
+/* ======================================================================= */
+
+/* The sender tests: we connect (open_active), the peer's SYN-ACK announces
+ * MSS 1460, so every full segment is 1460 bytes; our data starts at ISS+1
+ * and the peer's at IRS+1. */
+#define SMSS 1460u
+#define DATA0 1001u
+#define PEER0 5001u
+/* When the data-transfer tests write (after the handshake, RTO 300 ms). */
+#define T0 (1 * SEC)
+
+/* Byte `offset` of the stream the app writes.  The period (251, a prime)
+ * never lines up with a segment, so a payload cut from the wrong offset
+ * cannot match by chance. */
+static uint8_t stream_byte(uint32_t offset)
+{
+    return (uint8_t)(offset % 251u);
+}
+
+/* The app writes the next n bytes of the stream; all must be taken. */
+static void app_write(int s, uint32_t n, uint64_t t)
+{
+    uint8_t *buf = malloc(n ? n : 1);
+    ck_assert_ptr_nonnull(buf);
+    for (uint32_t i = 0; i < n; i++)
+        buf[i] = stream_byte(H.written + i);
+    long rc = tcp_send(H.st, s, buf, n, t);
+    free(buf);
+    ck_assert_int_eq(rc, (long)n);
+    H.written += n;
+}
+
+/* A data segment from us: [seq, seq+len) of the stream with the right
+ * bytes, PSH exactly on the segment that empties the send buffer (the
+ * engine's rule), and ack = the peer's first byte (the peer sends none). */
+#define expect_data(seq, len) expect_data_at(__LINE__, (seq), (len), PEER0)
+
+static const struct tcp_segment *expect_data_at(int line, uint32_t seq, uint32_t len,
+                                                uint32_t ack)
+{
+    uint32_t end = DATA0 + H.written;
+    uint8_t flags = TCP_ACK | (seq + len == end ? TCP_PSH : 0);
+    const struct tcp_segment *d = expect_sent_at(line, flags, seq, ack);
+    ck_assert_msg(d->payload_len == len, "line %d: segment %u carries %zu bytes, expected %u",
+                  line, seq, d->payload_len, len);
+    for (uint32_t i = 0; i < len; i++)
+        ck_assert_msg(d->payload[i] == stream_byte(seq - DATA0 + i),
+                      "line %d: byte %u of segment %u is wrong", line, i, seq);
+    return d;
+}
+
+/* `count` full segments in a row from seq; returns the sequence after. */
+static uint32_t expect_full_segments(uint32_t seq, unsigned count)
+{
+    for (unsigned i = 0; i < count; i++, seq += SMSS)
+        expect_data_at(__LINE__, seq, SMSS, PEER0);
+    return seq;
+}
+
+/* The peer's pure ACK with a window (raw field). */
+static void peer_ack_win(uint64_t t, uint32_t ack, uint16_t window)
+{
+    struct tcp_segment s = peer_seg(TCP_ACK, PEER0, ack);
+    s.window = window;
+    feed_seg(t, &s);
+}
+
+static void peer_ack(uint64_t t, uint32_t ack)
+{
+    peer_ack_win(t, ack, 65535);
+}
+
+/* The peer's ACK with SACK blocks, given as left,right pairs. */
+static void peer_ack_sack(uint64_t t, uint32_t ack, unsigned n, const uint32_t *edges)
+{
+    struct tcp_segment s = peer_seg(TCP_ACK, PEER0, ack);
+    ck_assert_uint_le(n, TCP_SACK_MAX_BLOCKS);
+    s.opt.sack_count = (uint8_t)n;
+    for (unsigned i = 0; i < n; i++) {
+        s.opt.sack[i].left = edges[2 * i];
+        s.opt.sack[i].right = edges[2 * i + 1];
+    }
+    feed_seg(t, &s);
+}
+
+/* An active open whose SYN-ACK carries the given options and window. */
+static int open_active_with(const struct tcp_options *peer_opts, uint16_t window)
+{
+    int s = start_active();
+    struct tcp_segment sa = peer_seg(TCP_SYN | TCP_ACK, H.irs, H.iss + 1);
+    sa.opt = *peer_opts;
+    sa.window = window;
+    feed_seg(HANDSHAKE_RTT, &sa);
+    return s;
+}
+
+static const struct tcp_event *last_event(size_t from, enum tcp_event_kind kind)
+{
+    const struct tcp_event *found = NULL;
+    for (size_t i = from; i < H.nevs; i++)
+        if (H.evs[i].kind == kind)
+            found = &H.evs[i];
+    return found;
+}
+
+static size_t count_retransmits(size_t from, enum tcp_retx_cause cause)
+{
+    size_t n = 0;
+    for (size_t i = from; i < H.nevs; i++)
+        n += H.evs[i].kind == EV_RETRANSMIT && H.evs[i].u.retx.cause == cause;
+    return n;
+}
+
+/* The last EV_CWND since mark m says exactly this. */
+#define expect_cwnd(m, cwnd_, ssthresh_, phase_, cause_)                                       \
+    do {                                                                                       \
+        const struct tcp_event *ce_ = last_event((m), EV_CWND);                                \
+        ck_assert_msg(ce_ != NULL, "no EV_CWND");                                              \
+        ck_assert_uint_eq(ce_->u.cwnd.cwnd, (cwnd_));                                          \
+        ck_assert_uint_eq(ce_->u.cwnd.ssthresh, (ssthresh_));                                  \
+        ck_assert_msg(ce_->u.cwnd.phase == (phase_), "phase %s, expected %s",                  \
+                      tcp_cc_phase_name((enum tcp_cc_phase)ce_->u.cwnd.phase),                 \
+                      tcp_cc_phase_name(phase_));                                              \
+        ck_assert_msg(ce_->u.cwnd.cause == (cause_), "cause %s, expected %s",                  \
+                      tcp_cc_cause_name((enum tcp_cc_cause)ce_->u.cwnd.cause),                 \
+                      tcp_cc_cause_name(cause_));                                              \
+    } while (0)
+
+/* The last EV_RETRANSMIT since mark m was exactly this. */
+#define expect_retransmit(m, cause_, seq_, len_)                                               \
+    do {                                                                                       \
+        const struct tcp_event *re_ = last_retransmit(m);                                      \
+        ck_assert_msg(re_ != NULL, "no EV_RETRANSMIT");                                        \
+        ck_assert_msg(re_->u.retx.cause == (cause_), "retransmit cause %s, expected %s",       \
+                      tcp_retx_cause_name((enum tcp_retx_cause)re_->u.retx.cause),             \
+                      tcp_retx_cause_name(cause_));                                            \
+        ck_assert_uint_eq(re_->u.retx.seq, (seq_));                                            \
+        ck_assert_uint_eq(re_->u.retx.len, (len_));                                            \
+    } while (0)
+
+/* The SACK blocks of the last segment expect_sent() returned equal these
+ * left,right pairs, in this order. */
+static void expect_sack_blocks(unsigned n, const uint32_t *edges)
+{
+    ck_assert_uint_eq(last_seg.opt.sack_count, n);
+    for (unsigned i = 0; i < n; i++) {
+        ck_assert_msg(last_seg.opt.sack[i].left == edges[2 * i] &&
+                          last_seg.opt.sack[i].right == edges[2 * i + 1],
+                      "SACK block %u is [%u,%u), expected [%u,%u)", i, last_seg.opt.sack[i].left,
+                      last_seg.opt.sack[i].right, edges[2 * i], edges[2 * i + 1]);
+    }
+}
+
+/* Open (IW 10 unless the test changed it), the app writes `segments` full
+ * segments at T0 and the first flight goes out: `flight` segments. */
+static int open_and_send(unsigned segments, unsigned flight)
+{
+    int s = open_active();
+    app_write(s, segments * SMSS, T0);
+    expect_full_segments(DATA0, flight);
+    expect_nothing();
+    return s;
+}
+
+/* ======================================================================= */
+/* Sliding window and congestion window                                    */
+/* ======================================================================= */
+
+/* RFC 9293 3.8.6: at most SND.UNA + SND.WND may be sent; the window's
+ * right edge moves with each ACK. */
+START_TEST(test_sliding_window_peer_window)
+{
+    struct tcp_options opts = { .has_mss = true, .mss = 1460 };
+    int s = open_active_with(&opts, 4380);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    const struct tcb *t = tcb_of(s);
+    ck_assert_uint_eq(t->snd_wnd, 4380);
+    ck_assert_uint_eq(t->cc.cwnd, 10 * SMSS); /* cwnd is not what limits here */
+
+    app_write(s, 10 * SMSS, T0);
+    uint32_t next = expect_full_segments(DATA0, 3);
+    expect_nothing();
+    ck_assert_uint_eq(t->snd_nxt - t->snd_una, 4380);
+    /* Data in flight: the retransmission timer runs, no persist timer. */
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), T0 + RTO_AFTER_HANDSHAKE);
+    ck_assert_uint_eq(t->timer[TCP_TIMER_PERSIST], TCP_TIME_NEVER);
+
+    /* One segment acknowledged, same window: the edge slides by one MSS. */
+    size_t m = mark();
+    peer_ack_win(T0 + 100 * MS, DATA0 + SMSS, 4380);
+    next = expect_full_segments(next, 1);
+    expect_nothing();
+    const struct tcp_event *w = last_event(m, EV_WINDOW);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_uint_eq(w->u.window.snd_una, DATA0 + SMSS);
+    ck_assert_uint_eq(w->u.window.snd_nxt, DATA0 + 4 * SMSS);
+    ck_assert_uint_eq(w->u.window.snd_wnd, 4380);
+
+    /* Two more acknowledged but the window shrinks to one MSS: the right
+     * edge stays where it was, nothing may go. */
+    peer_ack_win(T0 + 110 * MS, DATA0 + 3 * SMSS, 1460);
+    expect_nothing();
+    ck_assert_uint_eq(t->snd_wnd, 1460);
+    run_until(T0 + 200 * MS);
+    expect_nothing();
+
+    /* The ACK that opens it: three segments at once. */
+    peer_ack_win(T0 + 210 * MS, DATA0 + 4 * SMSS, 4380);
+    next = expect_full_segments(next, 3);
+    expect_nothing();
+    ck_assert_uint_eq(t->snd_nxt, DATA0 + 7 * SMSS);
+}
+END_TEST
+
+/* RFC 5681 3.1, RFC 3390, RFC 6928: the first flight is IW segments. */
+static void check_initial_window(unsigned iw)
+{
+    H.cfg.initial_window = iw;
+    size_t m = mark();
+    int s = open_active();
+    expect_cwnd(m, iw * SMSS, UINT32_MAX, CC_SLOW_START, CC_CAUSE_INIT);
+    ck_assert_uint_eq(count_events(m, EV_CWND), 1);
+    app_write(s, 12 * SMSS, T0);
+    expect_full_segments(DATA0, iw);
+    expect_nothing();
+    run_until(T0 + 100 * MS);
+    expect_nothing();
+}
+
+START_TEST(test_initial_window_1) { check_initial_window(1); }
+END_TEST
+START_TEST(test_initial_window_2) { check_initial_window(2); }
+END_TEST
+START_TEST(test_initial_window_4) { check_initial_window(4); }
+END_TEST
+START_TEST(test_initial_window_10) { check_initial_window(10); }
+END_TEST
+
+/* RFC 5681 3.1 equation 2: in slow start each ACK grows cwnd by
+ * min(N, SMSS): an ACK of one segment lets two go (the window doubles
+ * every round trip); a stretch ACK of two segments still adds one SMSS. */
+START_TEST(test_slow_start_growth)
+{
+    H.cfg.initial_window = 2;
+    int s = open_and_send(30, 2);
+    uint32_t next = DATA0 + 2 * SMSS;
+    for (unsigned k = 1; k <= 6; k++) {
+        size_t m = mark();
+        peer_ack(T0 + 100 * MS + k * MS, DATA0 + k * SMSS);
+        expect_cwnd(m, (2 + k) * SMSS, UINT32_MAX, CC_SLOW_START, CC_CAUSE_ACK);
+        ck_assert_uint_eq(count_events(m, EV_CWND), 1);
+        next = expect_full_segments(next, 2);
+        expect_nothing();
+    }
+    /* A stretch ACK for two segments: cwnd 8 -> 9 MSS, not 10. */
+    size_t m = mark();
+    peer_ack(T0 + 200 * MS, DATA0 + 8 * SMSS);
+    expect_cwnd(m, 9 * SMSS, UINT32_MAX, CC_SLOW_START, CC_CAUSE_ACK);
+    next = expect_full_segments(next, 3);
+    expect_nothing();
+    ck_assert_uint_eq(tcb_of(s)->snd_nxt - tcb_of(s)->snd_una, 9 * SMSS);
+}
+END_TEST
+
+/* RFC 5681 3.1 with RFC 3465 byte counting: at or above ssthresh cwnd
+ * grows by one SMSS per cwnd's worth of acknowledged bytes. */
+START_TEST(test_congestion_avoidance_growth)
+{
+    H.cfg.initial_window = 4;
+    H.cfg.ssthresh_initial = 4 * SMSS;
+    int s = open_and_send(40, 4);
+    const struct tcb *t = tcb_of(s);
+    uint32_t next = DATA0 + 4 * SMSS;
+    uint32_t acked = 0;
+    uint64_t at = T0 + 100 * MS;
+
+    /* The first ACK: cwnd == ssthresh is congestion avoidance; cwnd does
+     * not move, only the phase is reported. */
+    size_t m = mark();
+    peer_ack(at, DATA0 + (acked += SMSS));
+    expect_cwnd(m, 4 * SMSS, 4 * SMSS, CC_CONGESTION_AVOIDANCE, CC_CAUSE_ACK);
+    next = expect_full_segments(next, 1);
+    /* Three more: the fourth completes 4 MSS of ACKed bytes: cwnd 5 MSS. */
+    for (unsigned k = 2; k <= 3; k++) {
+        m = mark();
+        peer_ack(at += MS, DATA0 + (acked += SMSS));
+        ck_assert_uint_eq(count_events(m, EV_CWND), 0);
+        next = expect_full_segments(next, 1);
+    }
+    m = mark();
+    peer_ack(at += MS, DATA0 + (acked += SMSS));
+    expect_cwnd(m, 5 * SMSS, 4 * SMSS, CC_CONGESTION_AVOIDANCE, CC_CAUSE_ACK);
+    next = expect_full_segments(next, 2);
+    /* Now five segments' worth of ACKs for the next MSS. */
+    for (unsigned k = 1; k <= 4; k++) {
+        m = mark();
+        peer_ack(at += MS, DATA0 + (acked += SMSS));
+        ck_assert_uint_eq(count_events(m, EV_CWND), 0);
+        next = expect_full_segments(next, 1);
+    }
+    m = mark();
+    peer_ack(at += MS, DATA0 + (acked += SMSS));
+    expect_cwnd(m, 6 * SMSS, 4 * SMSS, CC_CONGESTION_AVOIDANCE, CC_CAUSE_ACK);
+    next = expect_full_segments(next, 2);
+    expect_nothing();
+    ck_assert_uint_eq(t->snd_nxt - t->snd_una, 6 * SMSS);
+}
+END_TEST
+
+/* ======================================================================= */
+/* Loss recovery                                                           */
+/* ======================================================================= */
+
+/* RFC 5681 3.2 / RFC 6582: ten segments in flight, the first lost.  The
+ * peer's nine duplicate ACKs: the first two send nothing (no limited
+ * transmit, RFC 3042, in this engine), the third retransmits the first
+ * segment once with ssthresh = FlightSize / 2 and cwnd = ssthresh + 3 MSS,
+ * each further one inflates cwnd by one MSS and, once cwnd exceeds what is
+ * in flight, lets a new segment go.  The full ACK ends recovery with
+ * RFC 6582 3.2 step 3 option 1: cwnd = min(ssthresh, max(FlightSize, SMSS)
+ * + SMSS). */
+START_TEST(test_fast_retransmit_newreno)
+{
+    int s = open_and_send(20, 10);
+    const struct tcb *t = tcb_of(s);
+    uint64_t at = T0 + 100 * MS;
+    size_t m = mark();
+    peer_ack(at, DATA0);
+    expect_nothing();
+    peer_ack(at += MS, DATA0);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_DUPACK), 2);
+    ck_assert_uint_eq(last_event(m, EV_DUPACK)->u.dupack.count, 2);
+    ck_assert_uint_eq(last_event(m, EV_DUPACK)->u.dupack.ack, DATA0);
+    ck_assert_uint_eq(count_events(m, EV_CWND), 0);
+
+    m = mark();
+    peer_ack(at += MS, DATA0);
+    expect_data(DATA0, SMSS);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_RETRANSMIT), 1);
+    expect_retransmit(m, RETX_FAST, DATA0, SMSS);
+    expect_cwnd(m, 7300 + 3 * SMSS, 7300, CC_FAST_RECOVERY, CC_CAUSE_FAST_RETRANSMIT);
+    ck_assert(t->in_recovery);
+    ck_assert_uint_eq(t->cc.recover, DATA0 + 10 * SMSS);
+
+    /* Duplicates 4 and 5: inflate only (in flight is still 10 MSS). */
+    uint32_t cwnd = 7300 + 3 * SMSS;
+    for (unsigned k = 4; k <= 5; k++) {
+        m = mark();
+        peer_ack(at += MS, DATA0);
+        cwnd += SMSS;
+        expect_cwnd(m, cwnd, 7300, CC_FAST_RECOVERY, CC_CAUSE_DUPACK_INFLATE);
+        expect_nothing();
+    }
+    /* Duplicates 6 to 9: cwnd passes the flight, one new segment each. */
+    uint32_t next = DATA0 + 10 * SMSS;
+    for (unsigned k = 6; k <= 9; k++) {
+        m = mark();
+        peer_ack(at += MS, DATA0);
+        cwnd += SMSS;
+        expect_cwnd(m, cwnd, 7300, CC_FAST_RECOVERY, CC_CAUSE_DUPACK_INFLATE);
+        next = expect_full_segments(next, 1);
+        expect_nothing();
+        ck_assert_uint_eq(count_events(m, EV_RETRANSMIT), 0);
+    }
+    ck_assert_uint_eq(last_event(0, EV_DUPACK)->u.dupack.count, 9);
+
+    /* The retransmission and the first new segment arrive: a full ACK.
+     * 3 MSS stay in flight: cwnd = min(7300, 4380 + 1460) = 5840. */
+    m = mark();
+    peer_ack(at += 50 * MS, DATA0 + 11 * SMSS);
+    expect_cwnd(m, 4 * SMSS, 7300, CC_CONGESTION_AVOIDANCE, CC_CAUSE_RECOVERY_END);
+    ck_assert(!t->in_recovery);
+    next = expect_full_segments(next, 1);
+    expect_nothing();
+    ck_assert_uint_eq(t->dupacks, 0);
+}
+END_TEST
+
+/* Two losses in one window (segments 1 and 5), eight duplicate ACKs, then
+ * the retransmission of segment 1 brings an ACK up to segment 5's start:
+ * a partial ACK. */
+static int two_losses_until_partial_ack(uint64_t *at, size_t *m)
+{
+    int s = open_and_send(30, 10);
+    *at = T0 + 100 * MS;
+    for (unsigned k = 1; k <= 8; k++)
+        peer_ack(*at += MS, DATA0);
+    expect_data(DATA0, SMSS);                             /* fast retransmit at the third */
+    expect_full_segments(DATA0 + 10 * SMSS, 3);           /* dupacks 6, 7, 8 */
+    expect_nothing();
+    ck_assert_uint_eq(tcb_of(s)->cc.cwnd, 7300 + 8 * SMSS);
+    *m = mark();
+    peer_ack(*at += 50 * MS, DATA0 + 4 * SMSS);
+    return s;
+}
+
+/* RFC 6582 3.2 step 4: the partial ACK retransmits the next hole at once
+ * and stays in fast recovery, deflating cwnd by the bytes acknowledged and
+ * adding back one SMSS: 18980 - 5840 + 1460 = 14600; then a new segment
+ * if cwnd allows (9 MSS in flight). */
+START_TEST(test_newreno_partial_ack)
+{
+    uint64_t at;
+    size_t m;
+    int s = two_losses_until_partial_ack(&at, &m);
+    const struct tcb *t = tcb_of(s);
+    expect_data(DATA0 + 4 * SMSS, SMSS);
+    expect_data(DATA0 + 13 * SMSS, SMSS);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_RETRANSMIT), 1);
+    expect_retransmit(m, RETX_RECOVERY, DATA0 + 4 * SMSS, SMSS);
+    expect_cwnd(m, 10 * SMSS, 7300, CC_FAST_RECOVERY, CC_CAUSE_PARTIAL_ACK);
+    ck_assert(t->in_recovery);
+
+    /* The full ACK (all but the last new segment): out of recovery with
+     * cwnd = min(7300, max(1460, 1460) + 1460) = 2920. */
+    m = mark();
+    peer_ack(at + 50 * MS, DATA0 + 13 * SMSS);
+    expect_cwnd(m, 2 * SMSS, 7300, CC_CONGESTION_AVOIDANCE, CC_CAUSE_RECOVERY_END);
+    ck_assert(!t->in_recovery);
+    expect_full_segments(DATA0 + 14 * SMSS, 1);
+    expect_nothing();
+}
+END_TEST
+
+/* Reno (RFC 5681 3.2 step 6): the first ACK of new data ends recovery,
+ * partial or not: cwnd = ssthresh, no retransmission of the second hole,
+ * which then waits for the retransmission timer.  The engine keeps
+ * RFC 6582's "recover" guard for every variant, so the duplicate ACKs the
+ * new segments cause do not start a second fast retransmit. */
+START_TEST(test_reno_partial_ack_ends_recovery)
+{
+    H.cfg.cc = TCP_CC_RENO;
+    uint64_t at;
+    size_t m;
+    int s = two_losses_until_partial_ack(&at, &m);
+    const struct tcb *t = tcb_of(s);
+    expect_nothing(); /* 9 MSS in flight, cwnd 5 MSS */
+    ck_assert_uint_eq(count_events(m, EV_RETRANSMIT), 0);
+    expect_cwnd(m, 7300, 7300, CC_CONGESTION_AVOIDANCE, CC_CAUSE_RECOVERY_END);
+    ck_assert(!t->in_recovery);
+
+    /* The three new segments reach the peer: three duplicates of the
+     * partial ACK, all below "recover". */
+    uint64_t partial_at = at;
+    for (unsigned k = 1; k <= 3; k++)
+        peer_ack(at += MS, DATA0 + 4 * SMSS);
+    expect_nothing();
+    ck_assert_uint_eq(t->dupacks, 3);
+
+    /* The timer, restarted by the partial ACK, repairs the hole: RTO
+     * 300 ms (no new RTT sample: Karn), cwnd 1 MSS, ssthresh half of the
+     * 9 MSS in flight. */
+    run_until(partial_at + RTO_AFTER_HANDSHAKE - 1);
+    expect_nothing();
+    m = mark();
+    run_until(partial_at + RTO_AFTER_HANDSHAKE);
+    expect_data(DATA0 + 4 * SMSS, SMSS);
+    expect_nothing();
+    expect_retransmit(m, RETX_RTO, DATA0 + 4 * SMSS, SMSS);
+    expect_cwnd(m, SMSS, 9 * SMSS / 2, CC_AFTER_RTO, CC_CAUSE_RTO);
+}
+END_TEST
+
+/* Tahoe: the third duplicate retransmits one segment and cwnd falls to
+ * one MSS (slow start), with no fast recovery and no inflation. */
+START_TEST(test_tahoe_fast_retransmit)
+{
+    H.cfg.cc = TCP_CC_TAHOE;
+    int s = open_and_send(20, 10);
+    const struct tcb *t = tcb_of(s);
+    uint64_t at = T0 + 100 * MS;
+    peer_ack(at, DATA0);
+    peer_ack(at += MS, DATA0);
+    expect_nothing();
+    size_t m = mark();
+    peer_ack(at += MS, DATA0);
+    expect_data(DATA0, SMSS);
+    expect_nothing();
+    expect_retransmit(m, RETX_FAST, DATA0, SMSS);
+    expect_cwnd(m, SMSS, 7300, CC_SLOW_START, CC_CAUSE_FAST_RETRANSMIT);
+    ck_assert(!t->in_recovery);
+    m = mark();
+    for (unsigned k = 4; k <= 9; k++)
+        peer_ack(at += MS, DATA0);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_CWND), 0);
+    ck_assert_uint_eq(count_events(m, EV_RETRANSMIT), 0);
+    /* The ACK for the whole window: slow start from one MSS. */
+    m = mark();
+    peer_ack(at += 50 * MS, DATA0 + 10 * SMSS);
+    expect_cwnd(m, 2 * SMSS, 7300, CC_SLOW_START, CC_CAUSE_ACK);
+    expect_full_segments(DATA0 + 10 * SMSS, 2);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 5681 3.1 equation 4 and RFC 6298 5.4-5.6: at the timeout (exact
+ * time) cwnd = 1 MSS, ssthresh = FlightSize / 2, the first segment is
+ * resent and the timer doubles; the ACK of it lets two more go, as
+ * retransmissions from the go-back.  RFC 6582 4.1: duplicate ACKs for
+ * data sent before the timeout do not start a fast retransmit. */
+START_TEST(test_rto_collapse_and_go_back)
+{
+    int s = open_and_send(20, 10);
+    const struct tcb *t = tcb_of(s);
+    uint64_t rto_at = T0 + RTO_AFTER_HANDSHAKE;
+    run_until(rto_at - 1);
+    expect_nothing();
+    size_t m = mark();
+    run_until(rto_at);
+    expect_data(DATA0, SMSS);
+    expect_nothing();
+    expect_retransmit(m, RETX_RTO, DATA0, SMSS);
+    expect_cwnd(m, SMSS, 7300, CC_AFTER_RTO, CC_CAUSE_RTO);
+    ck_assert_uint_eq(t->cc.recover, DATA0 + 10 * SMSS);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), rto_at + 2 * RTO_AFTER_HANDSHAKE);
+
+    m = mark();
+    uint64_t at = rto_at + 100 * MS;
+    peer_ack(at, DATA0 + SMSS);
+    expect_cwnd(m, 2 * SMSS, 7300, CC_AFTER_RTO, CC_CAUSE_ACK);
+    expect_full_segments(DATA0 + SMSS, 2);
+    expect_nothing();
+    ck_assert_uint_eq(count_retransmits(m, RETX_RTO), 2);
+    ck_assert_uint_eq(t->snd_nxt, DATA0 + 3 * SMSS);
+
+    /* The original segments 3 to 10 were delivered after all: their
+     * duplicate ACKs sit below "recover" and start nothing. */
+    m = mark();
+    for (unsigned k = 1; k <= 5; k++)
+        peer_ack(at += MS, DATA0 + SMSS);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_DUPACK), 5);
+    ck_assert_uint_eq(count_events(m, EV_RETRANSMIT), 0);
+    ck_assert_uint_eq(count_events(m, EV_CWND), 0);
+    ck_assert(!t->in_recovery);
+}
+END_TEST
+
+/* RFC 5681 equation 4's floor: one segment in flight still leaves
+ * ssthresh = 2 MSS; a second timeout of the same segment keeps ssthresh
+ * and doubles the timer again. */
+START_TEST(test_rto_ssthresh_floor_and_backoff)
+{
+    int s = open_and_send(1, 1);
+    (void)s;
+    uint64_t at = T0 + RTO_AFTER_HANDSHAKE;
+    size_t m = mark();
+    run_until(at);
+    expect_data(DATA0, SMSS);
+    expect_cwnd(m, SMSS, 2 * SMSS, CC_AFTER_RTO, CC_CAUSE_RTO);
+    at += 2 * RTO_AFTER_HANDSHAKE;
+    run_until(at - 1);
+    expect_nothing();
+    m = mark();
+    run_until(at);
+    expect_data(DATA0, SMSS);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_CWND), 0);
+    ck_assert_uint_eq(last_retransmit(m)->u.retx.attempt, 2);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), at + 4 * RTO_AFTER_HANDSHAKE);
+}
+END_TEST
+
+/* ======================================================================= */
+/* SACK and D-SACK                                                         */
+/* ======================================================================= */
+
+static const struct tcp_options sack_syn_opts = {
+    .has_mss = true, .mss = 1460, .sack_permitted = true,
+};
+
+/* An active open with SACK offered by both sides. */
+static int open_active_sack(void)
+{
+    H.cfg.sack = true;
+    int s = open_active_with(&sack_syn_opts, 65535);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    expect_nothing();
+    ck_assert(tcb_of(s)->sack_ok);
+    return s;
+}
+
+/* RFC 2018 2: SACK is used only when both SYNs carried SACK-permitted.
+ * Here the peer does not offer it: out-of-order data gets no blocks. */
+START_TEST(test_sack_negotiation_peer_declines)
+{
+    H.cfg.sack = true;
+    int s = start_active();
+    ck_assert(last_seg.opt.sack_permitted); /* we offered */
+    feed_syn(HANDSHAKE_RTT, TCP_SYN | TCP_ACK, H.irs, H.iss + 1, 1460);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    ck_assert(!tcb_of(s)->sack_ok);
+    feed_data(T0, TCP_ACK, PEER0 + 100, DATA0, "late", 4);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    ck_assert_uint_eq(last_seg.opt.sack_count, 0);
+    expect_nothing();
+}
+END_TEST
+
+/* ...and here we do not offer it (the default), the peer does. */
+START_TEST(test_sack_negotiation_we_decline)
+{
+    int s = open_active_with(&sack_syn_opts, 65535);
+    ck_assert(!last_seg.opt.sack_permitted); /* our SYN */
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    expect_nothing();
+    ck_assert(!tcb_of(s)->sack_ok);
+}
+END_TEST
+
+START_TEST(test_sack_negotiation_passive)
+{
+    H.cfg.sack = true;
+    open_listener(4);
+    struct tcp_segment syn = peer_seg(TCP_SYN, H.irs, 0);
+    syn.opt = sack_syn_opts;
+    feed_seg(0, &syn);
+    const struct tcp_segment *sa = expect_sent(TCP_SYN | TCP_ACK, H.iss, H.irs + 1);
+    ck_assert(sa->opt.sack_permitted);
+    ck_assert(tcb_of(find_child())->sack_ok);
+    /* A second client that does not offer it gets no SACK-permitted. */
+    H.rport = CLIENT_PORT + 1;
+    feed_syn(1 * MS, TCP_SYN, H.irs, 0, 1460);
+    sa = expect_sent(TCP_SYN | TCP_ACK, H.iss, H.irs + 1);
+    ck_assert(!sa->opt.sack_permitted);
+    ck_assert(!tcb_of(find_child())->sack_ok);
+    expect_nothing();
+}
+END_TEST
+
+/* The peer's bytes in the receiver tests: a fixed pattern. */
+static uint8_t peer_bytes[8192];
+
+static void fill_peer_bytes(void)
+{
+    for (size_t i = 0; i < sizeof peer_bytes; i++)
+        peer_bytes[i] = (uint8_t)('a' + i % 26);
+}
+
+/* The peer sends its bytes [from, to) (offsets from its first byte). */
+static void peer_data(uint64_t t, uint32_t from, uint32_t to, uint8_t extra_flags)
+{
+    feed_data(t, TCP_ACK | extra_flags, PEER0 + from, DATA0, peer_bytes + from, to - from);
+}
+
+/* The receiver: every out-of-order segment is ACKed at once with SACK
+ * blocks, the block holding the newest segment first and the others
+ * most recent first (RFC 2018 4), reported as EV_SACK sent. */
+START_TEST(test_receiver_sack_blocks_most_recent_first)
+{
+    fill_peer_bytes();
+    int s = open_active_sack();
+    size_t m = mark();
+    peer_data(T0, 100, 200, 0);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    expect_sack_blocks(1, (const uint32_t[]){ PEER0 + 100, PEER0 + 200 });
+    const struct tcp_event *e = last_event(m, EV_SACK);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->u.sack.sent, 1);
+    ck_assert_uint_eq(e->u.sack.count, 1);
+    ck_assert_uint_eq(e->u.sack.dsack, 0);
+    ck_assert_uint_eq(e->u.sack.blocks[0].left, PEER0 + 100);
+    ck_assert_uint_eq(e->u.sack.blocks[0].right, PEER0 + 200);
+
+    peer_data(T0 + 1 * MS, 300, 400, 0);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    expect_sack_blocks(2, (const uint32_t[]){ PEER0 + 300, PEER0 + 400, PEER0 + 100, PEER0 + 200 });
+    peer_data(T0 + 2 * MS, 500, 600, 0);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    expect_sack_blocks(3, (const uint32_t[]){ PEER0 + 500, PEER0 + 600, PEER0 + 300, PEER0 + 400,
+                                              PEER0 + 100, PEER0 + 200 });
+    /* Filling the hole between two blocks merges them; the merged block
+     * holds the newest segment, so it comes first. */
+    peer_data(T0 + 3 * MS, 200, 300, 0);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    expect_sack_blocks(2, (const uint32_t[]){ PEER0 + 100, PEER0 + 400, PEER0 + 500, PEER0 + 600 });
+    ck_assert_uint_eq(tcp_sock_readable(H.st, s), 0);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_SACK), 4);
+
+    /* The first gap fills: ACK at once (RFC 5681 4.2) up to the next gap. */
+    peer_data(T0 + 4 * MS, 0, 100, 0);
+    expect_sent(TCP_ACK, DATA0, PEER0 + 400);
+    expect_sack_blocks(1, (const uint32_t[]){ PEER0 + 500, PEER0 + 600 });
+    expect_nothing();
+    uint8_t buf[1000];
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, T0 + 5 * MS), 400);
+    ck_assert_mem_eq(buf, peer_bytes, 400);
+}
+END_TEST
+
+/* RFC 9293 3.10.7.4 (and RFC 5681 4.2): out-of-order segments are held
+ * and delivered in order once the gap fills; the filling segment is ACKed
+ * at once; a FIN beyond the gap is processed when the gap fills. */
+START_TEST(test_receiver_out_of_order_delivery_and_fin)
+{
+    fill_peer_bytes();
+    int s = open_active();
+    uint32_t id = conn_of(s);
+    peer_data(T0, 100, 200, 0);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    ck_assert_uint_eq(last_seg.opt.sack_count, 0); /* no SACK negotiated */
+    peer_data(T0 + 1 * MS, 200, 300, TCP_FIN);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    expect_nothing();
+    ck_assert_uint_eq(tcp_sock_readable(H.st, s), 0);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
+
+    size_t m = mark();
+    peer_data(T0 + 2 * MS, 0, 100, 0);
+    /* One ACK, at once, for the data and the FIN. */
+    expect_sent(TCP_ACK, DATA0, PEER0 + 301);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSE_WAIT);
+    expect_state_event(m, id, TCP_ESTABLISHED, TCP_CLOSE_WAIT, CAUSE_RCV_FIN);
+    uint8_t buf[1000];
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, T0 + 3 * MS), 300);
+    ck_assert_mem_eq(buf, peer_bytes, 300);
+    ck_assert(tcp_sock_eof(H.st, s));
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, T0 + 3 * MS), 0);
+    run_until(T0 + 1 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 2883 4.1.1: a duplicate segment is answered at once with an ACK
+ * whose first SACK block is the duplicate range; 4.1.2: a partly
+ * duplicate segment reports the duplicated part. */
+START_TEST(test_receiver_dsack)
+{
+    fill_peer_bytes();
+    int s = open_active_sack();
+    peer_data(T0, 0, 100, 0);
+    expect_nothing(); /* delayed ACK */
+    size_t m = mark();
+    peer_data(T0 + 10 * MS, 0, 100, 0);
+    expect_sent(TCP_ACK, DATA0, PEER0 + 100);
+    expect_sack_blocks(1, (const uint32_t[]){ PEER0, PEER0 + 100 });
+    expect_nothing();
+    const struct tcp_event *e = last_event(m, EV_SACK);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->u.sack.sent, 1);
+    ck_assert_uint_eq(e->u.sack.dsack, 1);
+
+    peer_data(T0 + 20 * MS, 50, 150, 0);
+    expect_sent(TCP_ACK, DATA0, PEER0 + 150);
+    expect_sack_blocks(1, (const uint32_t[]){ PEER0 + 50, PEER0 + 100 });
+    expect_nothing();
+    /* Reported once: the next ACK has no SACK option. */
+    peer_data(T0 + 30 * MS, 150, 200, 0);
+    run_until(T0 + 30 * MS + DELACK);
+    expect_sent(TCP_ACK, DATA0, PEER0 + 200);
+    ck_assert_uint_eq(last_seg.opt.sack_count, 0);
+    expect_nothing();
+    uint8_t buf[300];
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, sizeof buf, T0 + 1 * SEC), 200);
+    ck_assert_mem_eq(buf, peer_bytes, 200);
+}
+END_TEST
+
+/* The sender side of D-SACK: a spurious timeout retransmission, then the
+ * peer reports the duplicate; EV_SACK received with dsack set. */
+START_TEST(test_sender_sees_dsack_after_spurious_retransmission)
+{
+    int s = open_active_sack();
+    app_write(s, 100, T0);
+    expect_data(DATA0, 100);
+    run_until(T0 + RTO_AFTER_HANDSHAKE);
+    expect_data(DATA0, 100); /* the original was only slow */
+    peer_ack(T0 + RTO_AFTER_HANDSHAKE + 10 * MS, DATA0 + 100);
+    size_t m = mark();
+    peer_ack_sack(T0 + RTO_AFTER_HANDSHAKE + 20 * MS, DATA0 + 100, 1,
+                  (const uint32_t[]){ DATA0, DATA0 + 100 });
+    expect_nothing();
+    const struct tcp_event *e = last_event(m, EV_SACK);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->u.sack.sent, 0);
+    ck_assert_uint_eq(e->u.sack.dsack, 1);
+    ck_assert_uint_eq(e->u.sack.count, 1);
+    ck_assert_uint_eq(e->u.sack.blocks[0].left, DATA0);
+    ck_assert_uint_eq(e->u.sack.blocks[0].right, DATA0 + 100);
+    ck_assert_uint_eq(tcb_of(s)->sb.count, 0); /* not taken as SACKed data */
+}
+END_TEST
+
+#define S(i) (DATA0 + (i) * SMSS)
+
+/* RFC 6675: ten segments in flight, segments 0 and 4 lost.  The third
+ * duplicate ACK retransmits segment 0 (cause fast) with cwnd = ssthresh =
+ * FlightSize / 2; once three segments above segment 4 are SACKed it is
+ * lost (IsLost) and retransmitted (cause sack) before any new data; the
+ * SACKed segments are never sent again; recovery ends when the ACK passes
+ * the recovery point, with cwnd = ssthresh. */
+START_TEST(test_sack_recovery_two_holes)
+{
+    int s = open_active_sack();
+    const struct tcb *t = tcb_of(s);
+    app_write(s, 30 * SMSS, T0);
+    expect_full_segments(S(0), 10);
+    expect_nothing();
+    uint64_t at = T0 + 100 * MS;
+
+    /* Segments 1, 2, 3 arrive. */
+    size_t m = mark();
+    peer_ack_sack(at, S(0), 1, (const uint32_t[]){ S(1), S(2) });
+    peer_ack_sack(at += MS, S(0), 1, (const uint32_t[]){ S(1), S(3) });
+    expect_nothing();
+    const struct tcp_event *e = last_event(m, EV_SACK);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_uint_eq(e->u.sack.sent, 0);
+    ck_assert_uint_eq(e->u.sack.blocks[0].right, S(3));
+    m = mark();
+    peer_ack_sack(at += MS, S(0), 1, (const uint32_t[]){ S(1), S(4) });
+    expect_data(S(0), SMSS);
+    expect_nothing();
+    expect_retransmit(m, RETX_FAST, S(0), SMSS);
+    expect_cwnd(m, 7300, 7300, CC_FAST_RECOVERY, CC_CAUSE_FAST_RETRANSMIT);
+    ck_assert(t->in_recovery && t->sack_recovery);
+
+    /* Segments 5 and 6: pipe (RFC 6675 SetPipe) is still >= cwnd. */
+    peer_ack_sack(at += MS, S(0), 2, (const uint32_t[]){ S(5), S(6), S(1), S(4) });
+    peer_ack_sack(at += MS, S(0), 2, (const uint32_t[]){ S(5), S(7), S(1), S(4) });
+    expect_nothing();
+    /* Segment 7: now 3 segments are SACKed above segment 4, so it is lost:
+     * retransmitted first, then one new segment fills the pipe. */
+    m = mark();
+    peer_ack_sack(at += MS, S(0), 2, (const uint32_t[]){ S(5), S(8), S(1), S(4) });
+    expect_data(S(4), SMSS);
+    expect_data(S(10), SMSS);
+    expect_nothing();
+    ck_assert_uint_eq(count_events(m, EV_RETRANSMIT), 1);
+    expect_retransmit(m, RETX_SACK, S(4), SMSS);
+    /* Segments 8 and 9: one new segment each as the pipe drains. */
+    peer_ack_sack(at += MS, S(0), 2, (const uint32_t[]){ S(5), S(9), S(1), S(4) });
+    expect_data(S(11), SMSS);
+    peer_ack_sack(at += MS, S(0), 2, (const uint32_t[]){ S(5), S(10), S(1), S(4) });
+    expect_data(S(12), SMSS);
+    expect_nothing();
+    /* The retransmitted segment 0 arrives: the ACK jumps to the second
+     * hole, still below the recovery point. */
+    m = mark();
+    peer_ack_sack(at += 50 * MS, S(4), 1, (const uint32_t[]){ S(5), S(10) });
+    expect_data(S(13), SMSS);
+    expect_nothing();
+    ck_assert(t->in_recovery);
+    ck_assert_uint_eq(count_events(m, EV_RETRANSMIT), 0);
+    /* The retransmitted segment 4 arrives: recovery is over. */
+    m = mark();
+    peer_ack(at += MS, S(10));
+    expect_cwnd(m, 7300, 7300, CC_CONGESTION_AVOIDANCE, CC_CAUSE_RECOVERY_END);
+    ck_assert(!t->in_recovery);
+    expect_data(S(14), SMSS);
+    expect_nothing();
+    /* Two retransmissions in all: the holes, nothing SACKed. */
+    ck_assert_uint_eq(t->retransmits, 2);
+}
+END_TEST
+#undef S
+
+/* ======================================================================= */
+/* Flow control                                                            */
+/* ======================================================================= */
+
+/* A small receive buffer and an app that does not read: the advertised
+ * window shrinks with every ACK and reaches zero; a probe into the zero
+ * window is answered, not taken.  Small reads then do not reopen it
+ * (RFC 1122 4.2.3.3); once the window can open by min(rcvbuf/2, MSS) and
+ * to at least twice what was offered, a window update goes out. */
+START_TEST(test_receiver_window_shrinks_to_zero_and_reopens)
+{
+    fill_peer_bytes();
+    H.cfg.rcvbuf = 4096;
+    int s = open_active();
+    ck_assert_uint_eq(last_seg.window, 4096);
+    peer_data(T0, 0, 1460, 0);
+    expect_nothing();
+    peer_data(T0 + 1 * MS, 1460, 2920, 0);
+    expect_sent(TCP_ACK, DATA0, PEER0 + 2920);
+    ck_assert_uint_eq(last_seg.window, 4096 - 2920);
+    peer_data(T0 + 2 * MS, 2920, 4096, 0);
+    run_until(T0 + 2 * MS + DELACK - 1);
+    expect_nothing();
+    run_until(T0 + 2 * MS + DELACK);
+    expect_sent(TCP_ACK, DATA0, PEER0 + 4096);
+    ck_assert_uint_eq(last_seg.window, 0);
+    expect_nothing();
+
+    /* A one-byte probe: outside the zero window, dropped and answered. */
+    size_t m = mark();
+    peer_data(T0 + 500 * MS, 4096, 4097, 0);
+    expect_sent(TCP_ACK, DATA0, PEER0 + 4096);
+    ck_assert_uint_eq(last_seg.window, 0);
+    expect_nothing();
+    ck_assert(saw_drop(m, DROP_OUT_OF_WINDOW));
+
+    uint8_t buf[4096];
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, 1000, T0 + 600 * MS), 1000);
+    expect_nothing(); /* 1000 < min(2048, 1460): the window stays shut */
+    ck_assert_int_eq(tcp_recv(H.st, s, buf + 1000, 1000, T0 + 700 * MS), 1000);
+    expect_sent(TCP_ACK, DATA0, PEER0 + 4096); /* window update */
+    ck_assert_uint_eq(last_seg.window, 2000);
+    expect_nothing();
+    /* 3500 could be offered, but that is less than twice the 2000 the
+     * peer has: no segment just for that. */
+    ck_assert_int_eq(tcp_recv(H.st, s, buf + 2000, 1500, T0 + 800 * MS), 1500);
+    expect_nothing();
+    ck_assert_int_eq(tcp_recv(H.st, s, buf + 3500, 596, T0 + 900 * MS), 596);
+    expect_sent(TCP_ACK, DATA0, PEER0 + 4096);
+    ck_assert_uint_eq(last_seg.window, 4096);
+    expect_nothing();
+    ck_assert_mem_eq(buf, peer_bytes, 4096);
+}
+END_TEST
+
+/* RFC 1122 4.2.3.3: the right edge moves only by at least
+ * min(rcvbuf / 2, MSS); smaller increases from small reads are not
+ * offered, not even on ACKs sent anyway. */
+START_TEST(test_receiver_sws_avoidance)
+{
+    fill_peer_bytes();
+    H.cfg.rcvbuf = 8192;
+    int s = open_active();
+    peer_data(T0, 0, 1460, 0);
+    peer_data(T0 + 1 * MS, 1460, 2920, 0);
+    expect_sent(TCP_ACK, DATA0, PEER0 + 2920);
+    ck_assert_uint_eq(last_seg.window, 8192 - 2920);
+    uint8_t buf[4096];
+    ck_assert_int_eq(tcp_recv(H.st, s, buf, 1000, T0 + 10 * MS), 1000);
+    expect_nothing();
+    /* Two more segments: the edge stays at PEER0 + 8192. */
+    peer_data(T0 + 20 * MS, 2920, 4380, 0);
+    peer_data(T0 + 21 * MS, 4380, 5840, 0);
+    expect_sent(TCP_ACK, DATA0, PEER0 + 5840);
+    ck_assert_uint_eq(last_seg.window, 8192 - 5840);
+    /* 460 more bytes read: 1460 in all, enough to move the edge, but not
+     * worth a segment of its own (3812 < 2 * 2352). */
+    ck_assert_int_eq(tcp_recv(H.st, s, buf + 1000, 460, T0 + 30 * MS), 460);
+    expect_nothing();
+    /* The next ACK carries the larger window. */
+    peer_data(T0 + 40 * MS, 5840, 5940, 0);
+    run_until(T0 + 40 * MS + DELACK);
+    expect_sent(TCP_ACK, DATA0, PEER0 + 5940);
+    ck_assert_uint_eq(last_seg.window, 8192 - (5940 - 1460));
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 9293 3.8.6.1 and RFC 1122 4.2.2.17: with data queued and a zero
+ * window, the sender probes with one byte, the first time after
+ * max(persist_min, RTO), then with doubled intervals up to persist_max;
+ * the window update stops the probes and the data flows again, starting
+ * with the probed byte the peer could not take. */
+START_TEST(test_zero_window_persist_probes)
+{
+    H.cfg.persist_max = 2 * SEC;
+    struct tcp_options opts = { .has_mss = true, .mss = 1460 };
+    int s = open_active_with(&opts, 2920);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    const struct tcb *t = tcb_of(s);
+    app_write(s, 5000, T0);
+    expect_full_segments(DATA0, 2);
+    expect_nothing();
+    uint64_t at = T0 + 100 * MS;
+    peer_ack_win(at, DATA0 + 2920, 0);
+    expect_nothing();
+    ck_assert_uint_eq(t->snd_wnd, 0);
+    /* RFC 6298 2.3 after a 100 ms sample: SRTT 100 ms, RTTVAR 37.5 ms,
+     * RTO 250 ms, above persist_min (200 ms). */
+    ck_assert_uint_eq(t->rto_current, 250 * MS);
+    ck_assert_uint_eq(t->timer[TCP_TIMER_RTO], TCP_TIME_NEVER);
+
+    static const uint64_t gaps[] = { 250 * MS, 500 * MS, 1 * SEC, 2 * SEC, 2 * SEC };
+    for (unsigned i = 0; i < sizeof gaps / sizeof gaps[0]; i++) {
+        at += gaps[i];
+        ck_assert_uint_eq(t->timer[TCP_TIMER_PERSIST], at);
+        run_until(at - 1);
+        expect_nothing();
+        size_t m = mark();
+        run_until(at);
+        expect_data(DATA0 + 2920, 1);
+        expect_nothing();
+        const struct tcp_event *p = last_retransmit(m);
+        ck_assert_ptr_nonnull(p);
+        ck_assert_uint_eq(p->u.retx.cause, RETX_PROBE);
+        ck_assert_uint_eq(p->u.retx.seq, DATA0 + 2920);
+        ck_assert_uint_eq(p->u.retx.len, 1);
+        ck_assert_uint_eq(p->u.retx.attempt, i + 1);
+        if (i == 0) {
+            /* The peer answers: still no room, the probe byte not taken. */
+            peer_ack_win(at + 10 * MS, DATA0 + 2920, 0);
+            expect_nothing();
+        }
+    }
+    /* The window opens: probing stops, the data goes from SND.UNA.  The
+     * last 620 bytes wait for Nagle (a full segment is unacknowledged). */
+    at += 100 * MS;
+    peer_ack_win(at, DATA0 + 2920, 4380);
+    expect_data(DATA0 + 2920, SMSS);
+    expect_nothing();
+    ck_assert_uint_eq(t->timer[TCP_TIMER_PERSIST], TCP_TIME_NEVER);
+    ck_assert_uint_eq(t->persist_backoff, 0);
+    peer_ack_win(at + 100 * MS, DATA0 + 2920 + SMSS, 4380);
+    expect_data(DATA0 + 2920 + SMSS, 5000 - 2920 - SMSS);
+    expect_nothing();
+    peer_ack_win(at + 200 * MS, DATA0 + 5000, 4380);
+    run_until(at + 60 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 1122 4.2.3.4: a usable window smaller than an MSS and less than
+ * half the largest window the peer offered is not used at once; the
+ * override timer sends what fits when it fires. */
+START_TEST(test_sender_sws_override)
+{
+    int s = open_active();
+    const struct tcb *t = tcb_of(s);
+    peer_ack_win(500 * MS, DATA0, 1000);
+    expect_nothing();
+    ck_assert_uint_eq(t->snd_wnd, 1000);
+    ck_assert_uint_eq(t->max_snd_wnd, 65535);
+    app_write(s, 5000, T0);
+    expect_nothing();
+    ck_assert_uint_eq(t->timer[TCP_TIMER_PERSIST], T0 + H.cfg.sws_override);
+    run_until(T0 + H.cfg.sws_override - 1);
+    expect_nothing();
+    run_until(T0 + H.cfg.sws_override);
+    expect_data(DATA0, 1000);
+    expect_nothing();
+    /* The window opens: full segments again, then the rest. */
+    peer_ack_win(T0 + 300 * MS, DATA0 + 1000, 8000);
+    expect_data(DATA0 + 1000, SMSS);
+    expect_data(DATA0 + 1000 + SMSS, SMSS);
+    expect_data(DATA0 + 1000 + 2 * SMSS, 4000 - 2 * SMSS);
+    expect_nothing();
+}
+END_TEST
+
+/* ======================================================================= */
+/* Nagle and delayed ACK                                                   */
+/* ======================================================================= */
+
+/* RFC 896 / RFC 1122 4.2.3.4: a small segment waits while data is
+ * unacknowledged; full segments do not wait. */
+START_TEST(test_nagle_holds_small_segment)
+{
+    int s = open_active();
+    app_write(s, 100, T0);
+    expect_data(DATA0, 100);
+    app_write(s, 100, T0 + 10 * MS);
+    expect_nothing();
+    app_write(s, 2000, T0 + 20 * MS);
+    expect_data(DATA0 + 100, SMSS);
+    expect_nothing(); /* 640 bytes left: small, and data unacknowledged */
+    ck_assert_uint_eq(tcb_of(s)->timer[TCP_TIMER_PERSIST], TCP_TIME_NEVER);
+    run_until(T0 + 100 * MS - 1);
+    expect_nothing();
+    peer_ack(T0 + 100 * MS, DATA0 + 100);
+    expect_nothing(); /* the full segment is still unacknowledged */
+    peer_ack(T0 + 120 * MS, DATA0 + 100 + SMSS);
+    expect_data(DATA0 + 100 + SMSS, 640);
+    expect_nothing();
+}
+END_TEST
+
+START_TEST(test_nagle_off_sends_at_once)
+{
+    H.cfg.nagle = false;
+    int s = open_active();
+    app_write(s, 100, T0);
+    expect_data(DATA0, 100);
+    app_write(s, 100, T0 + 10 * MS);
+    expect_data(DATA0 + 100, 100);
+    app_write(s, 100, T0 + 20 * MS);
+    expect_data(DATA0 + 200, 100);
+    expect_nothing();
+}
+END_TEST
+
+/* Nagle against the peer's delayed ACK: the second small write waits
+ * for the ACK of the first, which the peer delays by its timeout (here
+ * the wire is instant, so the ACK arrives at T0 + DELACK): the segment
+ * leaves at exactly that time, not before. */
+START_TEST(test_nagle_waits_for_delayed_ack)
+{
+    int s = open_active();
+    app_write(s, 10, T0);
+    expect_data(DATA0, 10);
+    app_write(s, 10, T0 + 1 * MS);
+    run_until(T0 + DELACK - 1);
+    expect_nothing();
+    peer_ack(T0 + DELACK, DATA0 + 10);
+    expect_data(DATA0 + 10, 10);
+    ck_assert_uint_eq(H.pkts[H.next_pkt - 1].at, T0 + DELACK);
+    expect_nothing();
+}
+END_TEST
+
+/* Our delayed ACK is carried by the response the app writes before the
+ * timer fires (RFC 1122 4.2.3.2): no separate ACK. */
+START_TEST(test_delayed_ack_rides_on_response)
+{
+    fill_peer_bytes();
+    int s = open_active();
+    peer_data(T0, 0, 10, TCP_PSH);
+    expect_nothing();
+    app_write(s, 50, T0 + 5 * MS);
+    expect_data_at(__LINE__, DATA0, 50, PEER0 + 10);
+    expect_nothing();
+    ck_assert_uint_eq(tcb_of(s)->timer[TCP_TIMER_DELACK], TCP_TIME_NEVER);
+    peer_ack(T0 + 50 * MS, DATA0 + 50);
+    run_until(T0 + 2 * SEC);
+    expect_nothing();
+}
+END_TEST
+
+/* ======================================================================= */
+/* Options: timestamps and window scaling (RFC 7323)                       */
+/* ======================================================================= */
+
+static void peer_ack_ts(uint64_t t, uint32_t ack, uint32_t ts_val, uint32_t ts_ecr)
+{
+    struct tcp_segment s = peer_seg(TCP_ACK, PEER0, ack);
+    s.opt.has_timestamps = true;
+    s.opt.ts_val = ts_val;
+    s.opt.ts_ecr = ts_ecr;
+    feed_seg(t, &s);
+}
+
+#define expect_rtt(m, sample_, srtt_, rttvar_, rto_)                                            \
+    do {                                                                                       \
+        const struct tcp_event *r_ = last_event((m), EV_RTT);                                  \
+        ck_assert_msg(r_ != NULL, "no EV_RTT");                                                \
+        ck_assert_uint_eq(r_->u.rtt.sample, (sample_));                                        \
+        ck_assert_uint_eq(r_->u.rtt.srtt, (srtt_));                                            \
+        ck_assert_uint_eq(r_->u.rtt.rttvar, (rttvar_));                                        \
+        ck_assert_uint_eq(r_->u.rtt.rto, (rto_));                                              \
+    } while (0)
+
+/* RFC 7323 4.1 with RFC 6298 2.3: every ACK of new data gives a sample
+ * from its echoed timestamp (1 ms clock), not just one per round trip;
+ * an ACK of nothing new gives none. */
+START_TEST(test_rtt_from_timestamps)
+{
+    H.cfg.timestamps = true;
+    H.cfg.nagle = false; /* the last, short segment goes with the others */
+    struct tcp_options opts = { .has_mss = true, .mss = 1460, .has_timestamps = true,
+                                .ts_val = 7777, .ts_ecr = 0 };
+    int s = open_active_with(&opts, 65535);
+    ck_assert(last_seg.opt.has_timestamps); /* our SYN offered them */
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    ck_assert(last_seg.opt.has_timestamps);
+    ck_assert_uint_eq(last_seg.opt.ts_ecr, 7777);
+    ck_assert_uint_eq(last_seg.opt.ts_val, HANDSHAKE_RTT / MS);
+    ck_assert(tcb_of(s)->ts_ok);
+
+    app_write(s, 3 * SMSS, T0);
+    uint32_t seg = tcb_of(s)->snd_mss;
+    for (uint32_t off = 0; off < 3 * SMSS; off += seg) {
+        uint32_t len = 3 * SMSS - off < seg ? 3 * SMSS - off : seg;
+        expect_data(DATA0 + off, len);
+        ck_assert_uint_eq(last_seg.opt.ts_val, T0 / MS);
+        ck_assert_uint_eq(last_seg.opt.ts_ecr, 7777);
+    }
+    expect_nothing();
+
+    size_t m = mark();
+    peer_ack_ts(T0 + 100 * MS, DATA0 + seg, 7800, T0 / MS);
+    ck_assert_uint_eq(count_events(m, EV_RTT), 1);
+    expect_rtt(m, 100 * MS, 100 * MS, 37500, 250 * MS);
+    m = mark();
+    peer_ack_ts(T0 + 150 * MS, DATA0 + 2 * seg, 7850, T0 / MS);
+    ck_assert_uint_eq(count_events(m, EV_RTT), 1);
+    expect_rtt(m, 150 * MS, 106250, 40625, 268750);
+    m = mark();
+    peer_ack_ts(T0 + 155 * MS, DATA0 + 2 * seg, 7855, T0 / MS); /* nothing new */
+    ck_assert_uint_eq(count_events(m, EV_RTT), 0);
+    m = mark();
+    peer_ack_ts(T0 + 160 * MS, DATA0 + 3 * SMSS, 7860, T0 / MS);
+    ck_assert_uint_eq(count_events(m, EV_RTT), 1);
+    expect_rtt(m, 160 * MS, 112968, 43906, 112968 + 4 * 43906);
+    ck_assert_uint_eq(tcb_of(s)->ts_recent, 7860);
+    expect_nothing();
+}
+END_TEST
+
+/* RFC 7323 2: with both sides offering window scaling, our window field
+ * is the window shifted by our scale (the SYN's never is); the peer's
+ * field is shifted by its scale. */
+START_TEST(test_window_scaling)
+{
+    H.cfg.wscale = 7;
+    H.cfg.rcvbuf = 1u << 20;
+    struct tcp_options opts = { .has_mss = true, .mss = 1460, .has_wscale = true, .wscale = 2 };
+    int s = open_active_with(&opts, 65535);
+    ck_assert(last_seg.opt.has_wscale); /* our SYN */
+    ck_assert_uint_eq(last_seg.opt.wscale, 7);
+    ck_assert_uint_eq(last_seg.window, 65535);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    ck_assert_uint_eq(last_seg.window, (1u << 20) >> 7);
+    const struct tcb *t = tcb_of(s);
+    ck_assert(t->wscale_ok);
+    ck_assert_uint_eq(t->snd_wnd, 65535); /* the SYN-ACK's field is not scaled */
+    peer_ack_win(T0, DATA0, 1000);
+    ck_assert_uint_eq(t->snd_wnd, 4000);
+    expect_nothing();
+}
+END_TEST
+
+/* Without the peer's option neither side scales; the field is capped. */
+START_TEST(test_window_scaling_needs_both)
+{
+    H.cfg.wscale = 7;
+    H.cfg.rcvbuf = 1u << 20;
+    int s = open_active();
+    ck_assert(!tcb_of(s)->wscale_ok);
+    ck_assert_uint_eq(last_seg.window, 65535);
+    peer_ack_win(T0, DATA0, 1000);
+    ck_assert_uint_eq(tcb_of(s)->snd_wnd, 1000);
+    expect_nothing();
+}
+END_TEST
+
+/* ======================================================================= */
 
 static Suite *engine_suite(void)
 {
@@ -2158,6 +3393,26 @@ static Suite *engine_suite(void)
             test_bind_time_wait_addr_in_use, test_bind_listening_port_in_use } },
         { "wraparound", { test_sequence_wraparound, test_wraparound_retransmission } },
         { "malformed", { test_malformed_packets_dropped, test_wrong_destination_ignored } },
+        { "window",
+          { test_sliding_window_peer_window, test_initial_window_1, test_initial_window_2,
+            test_initial_window_4, test_initial_window_10, test_slow_start_growth,
+            test_congestion_avoidance_growth } },
+        { "recovery",
+          { test_fast_retransmit_newreno, test_newreno_partial_ack,
+            test_reno_partial_ack_ends_recovery, test_tahoe_fast_retransmit,
+            test_rto_collapse_and_go_back, test_rto_ssthresh_floor_and_backoff } },
+        { "sack",
+          { test_sack_negotiation_peer_declines, test_sack_negotiation_we_decline,
+            test_sack_negotiation_passive, test_receiver_sack_blocks_most_recent_first,
+            test_receiver_out_of_order_delivery_and_fin, test_receiver_dsack,
+            test_sender_sees_dsack_after_spurious_retransmission,
+            test_sack_recovery_two_holes } },
+        { "flow",
+          { test_receiver_window_shrinks_to_zero_and_reopens, test_receiver_sws_avoidance,
+            test_zero_window_persist_probes, test_sender_sws_override,
+            test_nagle_holds_small_segment, test_nagle_off_sends_at_once,
+            test_nagle_waits_for_delayed_ack, test_delayed_ack_rides_on_response } },
+        { "options", { test_rtt_from_timestamps, test_window_scaling, test_window_scaling_needs_both } },
     };
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
         TCase *tc = tcase_create(groups[g].name);

@@ -12,6 +12,7 @@
 #include "export/jsonl.h"
 #include "export/pcap.h"
 #include "export/text.h"
+#include "tcp/cc.h"
 #include "tcp/segment.h"
 
 #include "check_main.h"
@@ -274,6 +275,84 @@ START_TEST(text_app_error_rtt_listen_host)
 }
 END_TEST
 
+/* The data-transfer events: cwnd, window, dup ACK and SACK (issue 3). */
+static struct trace_entry cwnd_event(void)
+{
+    struct trace_entry e;
+    memset(&e, 0, sizeof e);
+    e.t = 1500000;
+    e.ev.kind = EV_CWND;
+    e.ev.conn = 1;
+    e.ev.u.cwnd.cwnd = 14600;
+    e.ev.u.cwnd.ssthresh = 29200;
+    e.ev.u.cwnd.phase = CC_CONGESTION_AVOIDANCE;
+    e.ev.u.cwnd.cause = CC_CAUSE_ACK;
+    return e;
+}
+
+static struct trace_entry sack_event(void)
+{
+    struct trace_entry e;
+    memset(&e, 0, sizeof e);
+    e.ev.kind = EV_SACK;
+    e.ev.endpoint = 1;
+    e.ev.u.sack.sent = 1;
+    e.ev.u.sack.count = 2;
+    e.ev.u.sack.dsack = 1;
+    e.ev.u.sack.blocks[0].left = 1001;
+    e.ev.u.sack.blocks[0].right = 2461;
+    e.ev.u.sack.blocks[1].left = 3921;
+    e.ev.u.sack.blocks[1].right = 5381;
+    return e;
+}
+
+START_TEST(text_cwnd_window_dupack_sack)
+{
+    struct trace_entry e = cwnd_event();
+    expect_text("client", &e,
+                "  1.500000 client  cwnd 14600 ssthresh 29200 congestion-avoidance (ack)\n");
+    /* RFC 5681 3.1: the initial ssthresh is "arbitrarily high". */
+    e.ev.u.cwnd.cwnd = 14600;
+    e.ev.u.cwnd.ssthresh = UINT32_MAX;
+    e.ev.u.cwnd.phase = CC_SLOW_START;
+    e.ev.u.cwnd.cause = CC_CAUSE_INIT;
+    expect_text("client", &e, "  1.500000 client  cwnd 14600 ssthresh inf slow-start (init)\n");
+    e.ev.u.cwnd.cwnd = 1460;
+    e.ev.u.cwnd.ssthresh = 2920;
+    e.ev.u.cwnd.phase = CC_AFTER_RTO;
+    e.ev.u.cwnd.cause = CC_CAUSE_RTO;
+    expect_text("client", &e, "  1.500000 client  cwnd 1460 ssthresh 2920 after-rto (rto)\n");
+
+    memset(&e, 0, sizeof e);
+    e.ev.kind = EV_WINDOW;
+    e.ev.u.window.snd_una = 1001;
+    e.ev.u.window.snd_nxt = 5381;
+    e.ev.u.window.snd_wnd = 65535;
+    e.ev.u.window.rcv_nxt = 5001;
+    e.ev.u.window.rcv_wnd = 0;
+    expect_text("client", &e,
+                "  0.000000 client  window snd una 1001 nxt 5381 wnd 65535 rcv nxt 5001 wnd 0\n");
+
+    memset(&e, 0, sizeof e);
+    e.ev.kind = EV_DUPACK;
+    e.ev.u.dupack.ack = 1001;
+    e.ev.u.dupack.count = 3;
+    expect_text("client", &e, "  0.000000 client  dupack 3 ack 1001\n");
+
+    e = sack_event();
+    expect_text("server", &e, "  0.000000 server  sack sent [1001-2461] [3921-5381] (dsack)\n");
+    e.ev.u.sack.sent = 0;
+    e.ev.u.sack.dsack = 0;
+    e.ev.u.sack.count = 1;
+    expect_text("server", &e, "  0.000000 server  sack received [1001-2461]\n");
+    /* A count beyond what the event holds prints the four blocks it has. */
+    e.ev.u.sack.count = 200;
+    char *got = text_of("server", &e);
+    ck_assert_str_eq(got, "  0.000000 server  sack received [1001-2461] [3921-5381] [0-0] [0-0]\n");
+    free(got);
+}
+END_TEST
+
 START_TEST(text_checkpoint_and_sanitized_note)
 {
     struct trace_entry e;
@@ -454,6 +533,54 @@ START_TEST(json_state_timer_app_checkpoint)
     ck_assert_str_eq(got, "{\"t\":0,\"ev\":\"checkpoint\",\"ep\":\"server\",\"conn\":0,"
                           "\"index\":1,\"passed\":true,\"file\":\"x.scn\",\"line\":9,"
                           "\"text\":\"state=\\\"odd\\\"\"}\n");
+    free(got);
+}
+END_TEST
+
+START_TEST(json_cwnd_window_dupack_sack)
+{
+    struct export_info info;
+    export_info_init(&info, "client");
+    struct trace_entry e = cwnd_event();
+    char *got = json_of(&info, &e);
+    ck_assert_str_eq(got, "{\"t\":1500000,\"ev\":\"cwnd\",\"ep\":\"client\",\"conn\":1,"
+                          "\"cwnd\":14600,\"ssthresh\":29200,\"phase\":\"congestion-avoidance\","
+                          "\"cause\":\"ack\"}\n");
+    free(got);
+
+    memset(&e, 0, sizeof e);
+    e.ev.kind = EV_WINDOW;
+    e.ev.u.window.snd_una = 1;
+    e.ev.u.window.snd_nxt = 2;
+    e.ev.u.window.snd_wnd = 3;
+    e.ev.u.window.rcv_nxt = 4294967295u;
+    e.ev.u.window.rcv_wnd = 5;
+    got = json_of(&info, &e);
+    ck_assert_str_eq(got, "{\"t\":0,\"ev\":\"window\",\"ep\":\"client\",\"conn\":0,"
+                          "\"snd_una\":1,\"snd_nxt\":2,\"snd_wnd\":3,\"rcv_nxt\":4294967295,"
+                          "\"rcv_wnd\":5}\n");
+    free(got);
+
+    memset(&e, 0, sizeof e);
+    e.ev.kind = EV_DUPACK;
+    e.ev.u.dupack.ack = 1001;
+    e.ev.u.dupack.count = 2;
+    got = json_of(&info, &e);
+    ck_assert_str_eq(got, "{\"t\":0,\"ev\":\"dupack\",\"ep\":\"client\",\"conn\":0,"
+                          "\"ack\":1001,\"count\":2}\n");
+    free(got);
+
+    e = sack_event();
+    got = json_of(&info, &e);
+    ck_assert_str_eq(got, "{\"t\":0,\"ev\":\"sack\",\"ep\":\"client\",\"conn\":0,"
+                          "\"sent\":true,\"dsack\":true,\"blocks\":[[1001,2461],[3921,5381]]}\n");
+    free(got);
+    e.ev.u.sack.count = 0;
+    e.ev.u.sack.sent = 0;
+    e.ev.u.sack.dsack = 0;
+    got = json_of(&info, &e);
+    ck_assert_str_eq(got, "{\"t\":0,\"ev\":\"sack\",\"ep\":\"client\",\"conn\":0,"
+                          "\"sent\":false,\"dsack\":false,\"blocks\":[]}\n");
     free(got);
 }
 END_TEST
@@ -705,6 +832,7 @@ static Suite *export_suite(void)
     tcase_add_test(tc, text_state_change);
     tcase_add_test(tc, text_timers_and_retransmit);
     tcase_add_test(tc, text_app_error_rtt_listen_host);
+    tcase_add_test(tc, text_cwnd_window_dupack_sack);
     tcase_add_test(tc, text_checkpoint_and_sanitized_note);
     tcase_add_test(tc, text_expect_terms);
     tcase_add_test(tc, scenario_lookup_helpers);
@@ -714,6 +842,7 @@ static Suite *export_suite(void)
     tcase_add_test(tc, json_string_escaping);
     tcase_add_test(tc, json_seg_out);
     tcase_add_test(tc, json_state_timer_app_checkpoint);
+    tcase_add_test(tc, json_cwnd_window_dupack_sack);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("summary");

@@ -3,6 +3,7 @@
  * exact line each error must name, and robustness against truncated and
  * mangled input (run under ASan/UBSan by `make check-asan`). */
 #include <check.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "lesson/scenario_parse.h"
 #include "sim/scenario.h"
+#include "tcp/cc.h"
 #include "tcp/event.h"
 #include "tcp/segment.h"
 #include "tcp/state.h"
@@ -190,11 +192,19 @@ START_TEST(test_example_rules)
     ck_assert_uint_eq(r[5].action.cfg.rcvbuf, 4096);
     ck_assert_uint_eq(r[5].action.cfg.mss, 536);     /* the rest is the host's */
     ck_assert(s.hosts[0].cfg.nagle);                 /* the host itself is unchanged */
+    /* The world applies only what the line wrote: nagle and rcvbuf. */
+    ck_assert_uint_eq(r[5].action.changed.count, 2);
+    ck_assert_uint_eq(r[5].action.changed.field[0].offset, offsetof(struct tcp_config, nagle));
+    ck_assert_uint_eq(r[5].action.changed.field[0].size, sizeof(bool));
+    ck_assert_uint_eq(r[5].action.changed.field[1].offset, offsetof(struct tcp_config, rcvbuf));
+    ck_assert_uint_eq(r[5].action.changed.field[1].size, sizeof(uint32_t));
 
     ck_assert_int_eq(r[6].action.kind, ACT_LINK);
     ck_assert_int_eq(r[6].action.link, scenario_link_index(&s, 1, 0));
     ck_assert_uint_eq(r[6].action.link_params.loss_ppm, 1000000);
     ck_assert_uint_eq(r[6].action.link_params.delay, 20000);
+    ck_assert_uint_eq(r[6].action.changed.count, 1);
+    ck_assert_uint_eq(r[6].action.changed.field[0].offset, offsetof(struct wire_params, loss_ppm));
 
     const struct scn_inject *in = &r[7].action.inject;
     ck_assert_int_eq(r[7].action.kind, ACT_INJECT);
@@ -243,6 +253,86 @@ START_TEST(test_example_rules)
     ck_assert_uint_eq(r[12].trigger.at, 120000000);
     ck_assert_uint_eq(r[12].action.bytes, 10000);
     ck_assert_int_eq(r[13].trigger.kind, TRIG_EOF);
+    scenario_free(&s);
+}
+END_TEST
+
+/* Issue 3: congestion-control and flow-control host keys, the paced
+ * writer, the slow reader, the request/response server and the
+ * connection-variable checkpoints. */
+static const char transfer[] =
+    "host client 10.0.0.1 cc=reno iw=4 ssthresh=64KiB dupthresh=2 sack=on sack_recovery=off\n"
+    "host server 10.0.0.2 cc=CUBIC dsack=off persist_min=500ms persist_max=30s sws_override=off\n"
+    "at 0s server listen 80\n"
+    "at 0s server respond request=100 response=10KiB\n"
+    "at 0s client connect server:80\n"
+    "at 1s client send 1MiB rate=2Mbit\n"
+    "at 1s client send \"GET\" rate=1.5kbit\n"
+    "at 2s server read 4KiB every=100ms\n"
+    "at 2s server read every=1s\n"
+    "at 3s client set cc=tahoe iw=1 sws_override=1s\n"
+    "at 4s expect client cwnd>=2920 ssthresh<65536 snd_una=1001 snd_nxt>=1001 snd_wnd>0\n"
+    "at 4s expect server rcv_nxt=4294967295 rcv_wnd=0 dupacks<3 in_recovery=no\n"
+    "at 4s expect server in_recovery=1 in_recovery!=yes\n";
+
+START_TEST(test_transfer_keys)
+{
+    struct scenario s = parse_ok(transfer);
+    const struct tcp_config *c = &s.hosts[0].cfg, *v = &s.hosts[1].cfg;
+    ck_assert_int_eq(c->cc, TCP_CC_RENO);
+    ck_assert_uint_eq(c->initial_window, 4);
+    ck_assert_uint_eq(c->ssthresh_initial, 65536);
+    ck_assert_uint_eq(c->dupthresh, 2);
+    ck_assert(c->sack);
+    ck_assert(!c->sack_recovery);
+    ck_assert(c->dsack);                          /* default kept */
+    ck_assert_int_eq(v->cc, TCP_CC_CUBIC);        /* names ignore case */
+    ck_assert(!v->dsack);
+    ck_assert_uint_eq(v->persist_min, 500000);
+    ck_assert_uint_eq(v->persist_max, 30000000);
+    ck_assert_uint_eq(v->sws_override, 0);
+
+    const struct scn_rule *r = s.rules;
+    ck_assert_int_eq(r[1].action.kind, ACT_RESPOND);
+    ck_assert_int_eq(r[1].action.host, 1);
+    ck_assert_uint_eq(r[1].action.request, 100);
+    ck_assert_uint_eq(r[1].action.response, 10240);
+    ck_assert_int_eq(r[3].action.kind, ACT_SEND);
+    ck_assert_uint_eq(r[3].action.bytes, 1048576);
+    ck_assert_uint_eq(r[3].action.rate_bps, 2000000);
+    ck_assert_str_eq(r[4].action.text, "GET");
+    ck_assert_uint_eq(r[4].action.rate_bps, 1500);
+    ck_assert_int_eq(r[5].action.kind, ACT_READ);
+    ck_assert_uint_eq(r[5].action.bytes, 4096);
+    ck_assert_uint_eq(r[5].action.every, 100000);
+    ck_assert_uint_eq(r[6].action.bytes, 0);
+    ck_assert_uint_eq(r[6].action.every, 1000000);
+    ck_assert_uint_eq(r[7].action.changed.count, 3);
+    ck_assert_int_eq(r[7].action.cfg.cc, TCP_CC_TAHOE);
+    ck_assert_uint_eq(r[7].action.cfg.initial_window, 1);
+    ck_assert_uint_eq(r[7].action.cfg.sws_override, 1000000);
+    /* An unpaced send and a one-off read keep 0 in the new fields. */
+    struct scenario e = parse_ok(example);
+    ck_assert_uint_eq(e.rules[2].action.rate_bps, 0);
+    ck_assert_uint_eq(e.rules[12].action.every, 0);
+    scenario_free(&e);
+
+    const struct scn_action *x = &r[8].action;
+    ck_assert_uint_eq(x->nterms, 5);
+    ck_assert_str_eq(x->terms[0].key, "cwnd");
+    ck_assert_int_eq(x->terms[0].cmp, CMP_GE);
+    ck_assert_int_eq(x->terms[0].value, 2920);
+    ck_assert_str_eq(x->terms[2].key, "snd_una");
+    ck_assert_int_eq(x->terms[2].value, 1001);
+    x = &r[9].action;
+    ck_assert_int_eq(x->terms[0].value, 4294967295ll); /* sequence numbers: plain numbers */
+    ck_assert_str_eq(x->terms[1].key, "rcv_wnd");
+    ck_assert_str_eq(x->terms[3].key, "in_recovery");
+    ck_assert_int_eq(x->terms[3].value, 0);
+    x = &r[10].action;
+    ck_assert_int_eq(x->terms[0].value, 1);
+    ck_assert_int_eq(x->terms[1].cmp, CMP_NE);
+    ck_assert_int_eq(x->terms[1].value, 1);
     scenario_free(&s);
 }
 END_TEST
@@ -399,6 +489,31 @@ static const struct broken {
     { HOSTS "link client->server delay=20\n", 3, "expected a duration with a unit" },
     { HOSTS "link client->server rate=fast\n", 3, "bad rate 'fast'" },
     { HOSTS "link client->server loss\n", 3, "expected key=value" },
+    { HOSTS "at 1s client set cc=vegas\n", 3, "unknown congestion control 'vegas' (algorithms: tahoe reno newreno cubic)" },
+    { HOSTS "at 1s client set iw=0\n", 3, "too small (at least 1)" },
+    { HOSTS "at 1s client set iw=11\n", 3, "iw=11 is too large (at most 10)" },
+    { HOSTS "at 1s client set dupthresh=0\n", 3, "too small" },
+    { HOSTS "at 1s client set ssthresh=5G\n", 3, "bad size '5G'" },
+    { HOSTS "at 1s client set ssthresh=5000000000\n", 3, "too large" },
+    { HOSTS "at 1s client set dsack=maybe\n", 3, "expected on or off" },
+    { HOSTS "at 1s client set persist_min=0s\n", 3, "too small" },
+    { HOSTS "at 1s client set sws_override=never\n", 3, "bad duration 'never'" },
+    { HOSTS "at 1s client send 1k rate=fast\n", 3, "bad rate 'fast'" },
+    { HOSTS "at 1s client send 1k rate=0bit\n", 3, "more than 0bit" },
+    { HOSTS "at 1s client send 1k speed=1Mbit\n", 3, "unknown send key 'speed' (keys: rate)" },
+    { HOSTS "at 1s client send 1k 2k\n", 3, "expected key=value, got '2k'" },
+    { HOSTS "at 1s server read 1k every=0s\n", 3, "longer than 0s" },
+    { HOSTS "at 1s server read 1k every=5\n", 3, "expected a duration with a unit" },
+    { HOSTS "at 1s server read 1k often=1s\n", 3, "unknown read key 'often' (keys: every)" },
+    { HOSTS "at 1s server respond request=10\n", 3, "expected 'HOST respond request=SIZE response=SIZE'" },
+    { HOSTS "at 1s server respond response=10\n", 3, "respond request=SIZE" },
+    { HOSTS "at 1s server respond request=0 response=1\n", 3, "at least 1 byte" },
+    { HOSTS "at 1s server respond request=1 response=1 x=2\n", 3, "unknown respond key 'x'" },
+    { HOSTS "at 1s server respond\n", 3, "respond request=SIZE" },
+    { HOSTS "at 1s expect client cwnd=lots\n", 3, "bad cwnd 'lots': expected a whole number" },
+    { HOSTS "at 1s expect client in_recovery=maybe\n", 3, "bad in_recovery 'maybe': expected yes or no" },
+    { HOSTS "at 1s expect client in_recovery>0\n", 3, "can only be compared with = or !=" },
+    { HOSTS "at 1s expect client wnd=0\n", 3, "unknown expect key 'wnd' (keys: state error" },
     { "title a\ntitle b\n", 2, "title given twice (first at line 1)" },
     { "duration 0s\n", 1, "longer than 0s" },
     { "seed -1\n", 1, "bad seed '-1'" },
@@ -581,6 +696,7 @@ static Suite *parse_suite(void)
     tcase_add_test(tc, test_example_header);
     tcase_add_test(tc, test_example_links_and_faults);
     tcase_add_test(tc, test_example_rules);
+    tcase_add_test(tc, test_transfer_keys);
     tcase_add_test(tc, test_defaults_when_absent);
     tcase_add_test(tc, test_units);
     tcase_add_loop_test(tc, test_broken_input, 0, (int)(sizeof broken / sizeof broken[0]));

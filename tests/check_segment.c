@@ -241,6 +241,29 @@ START_TEST(test_rfc1071_example_checksum)
 }
 END_TEST
 
+/* The word-at-a-time sum must agree with the naive byte sum for every
+ * length (odd tails, the 8-byte loop's remainder), for any starting sum
+ * and for data that carries a lot (runs of 0xff). */
+START_TEST(test_checksum_matches_naive_sum_every_length)
+{
+    enum { MAX_LEN = 1600 };
+    static uint8_t data[MAX_LEN];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < MAX_LEN; i++) {
+        x = x * 1103515245u + 12345u;
+        data[i] = (i / 64) % 3 == 0 ? 0xff : (uint8_t)(x >> 16);
+    }
+    for (size_t len = 0; len <= MAX_LEN; len++) {
+        for (uint32_t start = 0; start <= 0xffff; start += 0x7fff) {
+            unsigned long want = naive_sum(start, data, len);
+            while (want > 0xffff)
+                want = (want & 0xffff) + (want >> 16);
+            ck_assert_uint_eq(inet_checksum_add(start, data, len), want);
+        }
+    }
+}
+END_TEST
+
 /* ---- round trips ---- */
 
 START_TEST(test_syn_all_options_round_trip)
@@ -656,6 +679,35 @@ START_TEST(test_payload_bit_flip_is_tcp_checksum_error)
 }
 END_TEST
 
+/* The unverified decode (for packets just encoded) skips only the TCP
+ * checksum: same fields as the full decode, a payload flip goes unnoticed,
+ * every other check still holds. */
+START_TEST(test_unverified_decode_skips_only_the_tcp_checksum)
+{
+    struct tcp_segment full, fast;
+    ck_assert_int_eq(tcp_segment_decode(known_data, sizeof known_data, &full), SEG_OK);
+    ck_assert_int_eq(tcp_segment_decode_unverified(known_data, sizeof known_data, &fast), SEG_OK);
+    ck_assert_uint_eq(fast.seq, full.seq);
+    ck_assert_uint_eq(fast.ack, full.ack);
+    ck_assert_uint_eq(fast.flags, full.flags);
+    ck_assert_uint_eq(fast.window, full.window);
+    ck_assert_uint_eq(fast.payload_len, full.payload_len);
+    ck_assert_uint_eq(fast.checksum, full.checksum);
+    ck_assert_mem_eq(fast.payload, full.payload, full.payload_len);
+
+    uint8_t p[sizeof known_data];
+    memcpy(p, known_data, sizeof p);
+    p[sizeof p - 1] ^= 0x10;
+    ck_assert_int_eq(tcp_segment_decode_unverified(p, sizeof p, &fast), SEG_OK);
+    ck_assert_int_eq(tcp_segment_decode(p, sizeof p, &full), SEG_ERR_TCP_CHECKSUM);
+    /* The IP header checksum and the lengths are still checked. */
+    memcpy(p, known_data, sizeof p);
+    p[8] ^= 0x01; /* TTL */
+    ck_assert_int_eq(tcp_segment_decode_unverified(p, sizeof p, &fast), SEG_ERR_IP_CHECKSUM);
+    ck_assert_int_eq(tcp_segment_decode_unverified(known_data, 30, &fast), SEG_ERR_IP_TOTAL_LEN);
+}
+END_TEST
+
 /* ---- sequence length, flags, seq arithmetic ---- */
 
 START_TEST(test_seq_len)
@@ -751,6 +803,7 @@ static Suite *segment_suite(void)
     tcase_add_test(known, test_known_syn_encodes_byte_exact);
     tcase_add_test(known, test_known_data_round_trip);
     tcase_add_test(known, test_rfc1071_example_checksum);
+    tcase_add_test(known, test_checksum_matches_naive_sum_every_length);
     suite_add_tcase(suite, known);
 
     TCase *round = tcase_create("round trip");
@@ -780,6 +833,7 @@ static Suite *segment_suite(void)
     TCase *corruption = tcase_create("corruption");
     tcase_add_test(corruption, test_bit_flips_detected);
     tcase_add_test(corruption, test_payload_bit_flip_is_tcp_checksum_error);
+    tcase_add_test(corruption, test_unverified_decode_skips_only_the_tcp_checksum);
     suite_add_tcase(suite, corruption);
 
     TCase *misc = tcase_create("seq and flags");

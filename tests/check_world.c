@@ -370,7 +370,7 @@ END_TEST
 
 START_TEST(seek_back_and_forth_replays_the_same_run)
 {
-    struct scenario *s = lossy_bulk(PPM_5_PERCENT, 10 * BULK_BYTES);
+    struct scenario *s = lossy_bulk(PPM_5_PERCENT, 20 * BULK_BYTES);
     struct world *ref = world_new(s, 3);
     struct world *w = world_new(s, 3);
     world_run(ref);
@@ -635,6 +635,340 @@ START_TEST(parsed_scenario_reads_only_when_told)
 }
 END_TEST
 
+/* ======================================================= app behaviours == */
+
+/* The world of a scenario text (issue 3's apps are written as scenario
+ * lines, as a teacher would).  *s must be freed with scenario_free. */
+static struct world *world_of_text(const char *text, struct scenario *s)
+{
+    char err[256] = "";
+    ck_assert_msg(scenario_parse_string("app.scn", text, s, err, sizeof err) == 0, "%s", err);
+    struct world *w = world_new(s, 1);
+    ck_assert_ptr_nonnull(w);
+    return w;
+}
+
+/* Every checkpoint of the run held; names the first that did not. */
+static void assert_checkpoints_pass(const struct world *w, unsigned want)
+{
+    unsigned passed = 0, failed = 0;
+    world_checkpoint_counts(w, &passed, &failed);
+    for (unsigned i = 0; i < passed + failed; i++) {
+        bool ok = false;
+        const struct scn_action *a = NULL;
+        ck_assert(world_checkpoint_result(w, i, &ok, &a));
+        ck_assert_msg(ok, "checkpoint %u (line %u) failed", i, a ? a->origin.line : 0);
+    }
+    ck_assert_uint_eq(passed, want);
+    ck_assert_uint_eq(failed, 0);
+}
+
+/* The app calls of `call` made by host, in trace order: their times and
+ * results, at most max; returns how many there were in all. */
+static size_t app_calls(const struct world *w, int host, enum tcp_app_call call,
+                        uint64_t *times, int32_t *results, size_t max)
+{
+    size_t n = 0;
+    const struct trace_entry *t = world_trace(w);
+    for (size_t i = 0; i < world_trace_len(w); i++) {
+        if (t[i].ev.kind != EV_APP || t[i].ev.endpoint != host || t[i].ev.u.app.call != call)
+            continue;
+        if (n < max) {
+            times[n] = t[i].t;
+            results[n] = t[i].ev.u.app.result;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* The FNV-1a digest of the first n bytes a host's pattern sends write. */
+static uint64_t pattern_digest(int host, uint64_t n)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (uint64_t i = 0; i < n; i++) {
+        h ^= world_pattern_byte(i, host);
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+#define APP_HOSTS                                   \
+    "host client 10.0.0.1 isn=1000\n"               \
+    "host server 10.0.0.2 isn=5000\n"               \
+    "link client<->server delay=10ms\n"             \
+    "at 0s server listen 80\n"                      \
+    "at 0s client connect server:80\n"
+
+START_TEST(paced_send_writes_what_the_rate_allows_every_millisecond)
+{
+    /* 800 kbit/s is 100 bytes per millisecond: 100 writes of 100 bytes
+     * from 101 ms to 200 ms. */
+    struct scenario s;
+    struct world *w = world_of_text("duration 2s\n" APP_HOSTS
+                                    "at 100ms client send 10000 rate=800kbit\n"
+                                    "at 150500us expect client bytes_written=5000\n"
+                                    "at end expect server bytes_read=10000\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 2);
+    uint64_t at[128];
+    int32_t got[128];
+    size_t n = app_calls(w, CLIENT, APP_SEND, at, got, 128);
+    ck_assert_uint_eq(n, 100);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_uint_eq(at[i], 100 * MS + (i + 1) * MS);
+        ck_assert_int_eq(got[i], 100);
+    }
+    ck_assert_uint_eq(world_host_app(w, SERVER)->digest_read, pattern_digest(CLIENT, 10000));
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(paced_send_starts_when_the_socket_is_writable)
+{
+    /* Queued at 0 s, the send starts when the handshake is done (20 ms).
+     * 12 kbit/s is 1.5 bytes per millisecond: the total allowed after k ms
+     * is floor(1.5 k), so 30 bytes take 20 writes, the last at 40 ms. */
+    struct scenario s;
+    struct world *w = world_of_text("duration 1s\n" APP_HOSTS
+                                    "at 0s client send 30 rate=12kbit\n"
+                                    "at end expect server bytes_read=30\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 1);
+    uint64_t at[32];
+    int32_t got[32];
+    ck_assert_uint_eq(app_calls(w, CLIENT, APP_SEND, at, got, 32), 20);
+    uint64_t total = 0;
+    for (unsigned k = 1; k <= 20; k++) {
+        ck_assert_uint_eq(at[k - 1], 20 * MS + k * MS);
+        total += (uint64_t)got[k - 1];
+        ck_assert_uint_eq(total, 3 * k / 2);
+    }
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(responder_answers_each_complete_request)
+{
+    /* 250 bytes are two whole requests (and half of one): 2000 bytes of
+     * response; the last 50 bytes complete the third. */
+    struct scenario s;
+    struct world *w = world_of_text("duration 2s\n" APP_HOSTS
+                                    "at 0s server respond request=100 response=1000\n"
+                                    "at 100ms client send 250\n"
+                                    "at 300ms expect server bytes_read=250 bytes_written=2000\n"
+                                    "at 300ms expect client bytes_read=2000\n"
+                                    "at 400ms client send 50\n"
+                                    "at end expect server bytes_read=300 bytes_written=3000\n"
+                                    "at end expect client bytes_read=3000\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 4);
+    /* The response is written at the moment its request is read. */
+    uint64_t read_at[8], write_at[8];
+    int32_t r[8];
+    ck_assert_uint_ge(app_calls(w, SERVER, APP_RECV, read_at, r, 8), 1);
+    ck_assert_uint_ge(app_calls(w, SERVER, APP_SEND, write_at, r, 8), 1);
+    ck_assert_uint_eq(write_at[0], read_at[0]);
+    ck_assert_uint_eq(world_host_app(w, CLIENT)->digest_read, pattern_digest(SERVER, 3000));
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(slow_reader_reads_a_little_every_period)
+{
+    struct scenario s;
+    struct world *w = world_of_text("duration 100s\n"
+                                    "host client 10.0.0.1 isn=1000 msl=1s\n"
+                                    "host server 10.0.0.2 isn=5000 msl=1s\n"
+                                    "link client<->server delay=10ms\n"
+                                    "at 0s server listen 80\n"
+                                    "at 0s client connect server:80\n"
+                                    "at 0s server read 1000 every=100ms\n"
+                                    "at 100ms client send 5000\n"
+                                    "at 150ms expect server bytes_read=0\n"
+                                    "at 250ms expect server bytes_read=1000\n"
+                                    "at 450ms expect server bytes_read=3000\n"
+                                    "at 1s expect server bytes_read=5000\n"
+                                    "at 1s client close\n"
+                                    "on server eof do server close\n", &s);
+    size_t steps = 0;
+    while (world_step(w))
+        steps++;
+    assert_checkpoints_pass(w, 4);
+    uint64_t at[16];
+    int32_t got[16];
+    size_t n = app_calls(w, SERVER, APP_RECV, at, got, 16);
+    ck_assert_uint_eq(n, 5); /* at 200, 300, 400, 500 and 600 ms */
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_uint_eq(at[i], (200 + 100 * i) * MS);
+        ck_assert_int_eq(got[i], 1000);
+    }
+    ck_assert_uint_eq(world_host_app(w, SERVER)->digest_read, pattern_digest(CLIENT, 5000));
+    /* Once the stream has ended the reader stops ticking: 100 s of ticks
+     * every 100 ms would be a thousand steps. */
+    ck_assert_uint_lt(steps, 200);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(app_that_stops_reading_closes_the_window)
+{
+    /* The server's app stops reading; its 8 KiB buffer fills and the
+     * window it advertises goes to zero.  Reading again lets the rest in. */
+    struct scenario s;
+    struct world *w = world_of_text("duration 10s\n"
+                                    "host client 10.0.0.1 isn=1000\n"
+                                    "host server 10.0.0.2 isn=5000 rcvbuf=8KiB\n"
+                                    "link client<->server delay=10ms\n"
+                                    "at 0s server listen 80\n"
+                                    "at 0s client connect server:80\n"
+                                    "at 50ms server set autoread=off\n"
+                                    "at 100ms client send 20000\n"
+                                    "at 4s expect server bytes_read=0 rcv_wnd=0 rcv_nxt=9193\n"
+                                    "at 4s expect client bytes_written=20000 snd_una=9193 snd_wnd=0\n"
+                                    "at 5s server set autoread=on\n"
+                                    "at end expect server bytes_read=20000 rcv_nxt=21001\n"
+                                    "at end expect client snd_una=21001\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 4);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(close_waits_for_the_writes_before_it)
+{
+    /* 100 kB do not fit the 16 KiB send buffer: the close waits until the
+     * app has written them all, then the FIN follows the data. */
+    struct scenario s;
+    struct world *w = world_of_text("duration 10s\n"
+                                    "host client 10.0.0.1 isn=1000 sndbuf=16KiB\n"
+                                    "host server 10.0.0.2 isn=5000\n"
+                                    "at 0s server listen 80\n"
+                                    "at 0s client connect server:80\n"
+                                    "at 100ms client send 100000\n"
+                                    "at 100ms client close\n"
+                                    "on server eof do server close\n"
+                                    "at end expect client bytes_written=100000\n"
+                                    "at end expect server bytes_read=100000 state=CLOSED\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 2);
+    uint64_t at[64];
+    int32_t r[64];
+    size_t writes = app_calls(w, CLIENT, APP_SEND, at, r, 64);
+    ck_assert_uint_ge(writes, 2);
+    ck_assert_uint_le(writes, 64);
+    uint64_t closed[1];
+    ck_assert_uint_eq(app_calls(w, CLIENT, APP_CLOSE, closed, r, 1), 1);
+    ck_assert_uint_eq(closed[0], at[writes - 1]); /* right after the last write */
+    ck_assert_uint_gt(closed[0], 100 * MS);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(abort_discards_the_writes_still_queued)
+{
+    struct scenario s;
+    struct world *w = world_of_text("duration 5s\n"
+                                    "host client 10.0.0.1 isn=1000 sndbuf=16KiB\n"
+                                    "host server 10.0.0.2 isn=5000\n"
+                                    "at 0s server listen 80\n"
+                                    "at 0s client connect server:80\n"
+                                    "at 100ms client send 100000\n"
+                                    "at 100ms client close\n"
+                                    "at 101ms client abort\n"
+                                    "at end expect client bytes_written<100000\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 1);
+    uint64_t at[1];
+    int32_t r[1];
+    ck_assert_uint_eq(app_calls(w, CLIENT, APP_CLOSE, at, r, 1), 0); /* the close never came */
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(later_set_and_link_lines_keep_earlier_changes)
+{
+    /* Each line changes only what it writes: the second "set" keeps the
+     * app from reading, the second "link" keeps the link dead. */
+    struct scenario s;
+    struct world *w = world_of_text("duration 2s\n" APP_HOSTS
+                                    "at 50ms server set autoread=off\n"
+                                    "at 60ms server set rcvbuf=64KiB\n"
+                                    "at 100ms client send 5000\n"
+                                    "at 1s expect server bytes_read=0 rcv_wnd=60536\n"
+                                    "at 1s link client->server loss=100%\n"
+                                    "at 1100ms link client->server delay=5ms\n"
+                                    "at 1200ms client send 100\n"
+                                    "at end expect client snd_una=6001 snd_nxt=6101\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 2);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(connection_variables_after_the_handshake)
+{
+    struct scenario s;
+    struct world *w = world_of_text("duration 2s\n" APP_HOSTS
+                                    "at 1s expect client snd_una=1001 snd_nxt=1001 rcv_nxt=5001\n"
+                                    "at 1s expect client dupacks=0 in_recovery=no snd_wnd=65535\n"
+                                    "at 1s expect server snd_una=5001 snd_nxt=5001 rcv_nxt=1001\n"
+                                    "at 1s expect server rcv_wnd=65536\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 4);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(congestion_variables_start_as_configured)
+{
+    /* RFC 6928: IW 10 segments by default; iw=4 asks for 4.  RFC 5681 3.1:
+     * ssthresh starts "arbitrarily high" unless set. */
+    struct scenario s;
+    struct world *w = world_of_text("duration 2s\n"
+                                    "host client 10.0.0.1 isn=1000 iw=4 ssthresh=20000\n"
+                                    "host server 10.0.0.2 isn=5000\n"
+                                    "at 0s server listen 80\n"
+                                    "at 0s client connect server:80\n"
+                                    "at 1s expect client cwnd=5840 ssthresh=20000\n"
+                                    "at 1s expect server cwnd=14600 ssthresh=4294967295\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 2);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(connection_variables_need_a_connection)
+{
+    /* Before the server listens it has no connection to read them from:
+     * the checkpoint fails rather than inventing a value. */
+    struct scenario s;
+    struct world *w = world_of_text("duration 1s\n"
+                                    "host client 10.0.0.1\n"
+                                    "host server 10.0.0.2\n"
+                                    "at 0s expect server cwnd>=0\n"
+                                    "at 0s expect server snd_una>=0\n"
+                                    "at 0s expect server bytes_read=0\n", &s);
+    world_run(w);
+    unsigned passed = 0, failed = 0;
+    world_checkpoint_counts(w, &passed, &failed);
+    ck_assert_uint_eq(passed, 1);
+    ck_assert_uint_eq(failed, 2);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
 START_TEST(bad_arguments_do_not_crash)
 {
     ck_assert_ptr_null(world_new(NULL, 1));
@@ -660,6 +994,21 @@ static Suite *world_suite(void)
     tcase_add_test(run, parsed_scenario_reads_only_when_told);
     tcase_add_test(run, bad_arguments_do_not_crash);
     suite_add_tcase(s, run);
+
+    TCase *apps = tcase_create("apps");
+    tcase_set_timeout(apps, 60);
+    tcase_add_test(apps, paced_send_writes_what_the_rate_allows_every_millisecond);
+    tcase_add_test(apps, paced_send_starts_when_the_socket_is_writable);
+    tcase_add_test(apps, responder_answers_each_complete_request);
+    tcase_add_test(apps, slow_reader_reads_a_little_every_period);
+    tcase_add_test(apps, app_that_stops_reading_closes_the_window);
+    tcase_add_test(apps, close_waits_for_the_writes_before_it);
+    tcase_add_test(apps, abort_discards_the_writes_still_queued);
+    tcase_add_test(apps, later_set_and_link_lines_keep_earlier_changes);
+    tcase_add_test(apps, connection_variables_after_the_handshake);
+    tcase_add_test(apps, congestion_variables_start_as_configured);
+    tcase_add_test(apps, connection_variables_need_a_connection);
+    suite_add_tcase(s, apps);
 
     TCase *replay = tcase_create("replay");
     tcase_set_timeout(replay, 120);

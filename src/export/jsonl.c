@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "export/digest.h"
+#include "tcp/cc.h"
 #include "tcp/segment.h"
 #include "tcp/timer.h"
 
@@ -136,6 +137,21 @@ static void put_seg(FILE *out, const struct tcp_event_seg *s)
     key_u64(out, "packet", s->packet);
 }
 
+/* "sent", "dsack" and "blocks":[[left,right],...] (at most four). */
+static void put_sack(FILE *out, const struct tcp_event *ev)
+{
+    unsigned n = ev->u.sack.count;
+    if (n > sizeof ev->u.sack.blocks / sizeof ev->u.sack.blocks[0])
+        n = sizeof ev->u.sack.blocks / sizeof ev->u.sack.blocks[0];
+    key_bool(out, "sent", ev->u.sack.sent);
+    key_bool(out, "dsack", ev->u.sack.dsack);
+    fputs(",\"blocks\":[", out);
+    for (unsigned i = 0; i < n; i++)
+        fprintf(out, "%s[%" PRIu32 ",%" PRIu32 "]", i ? "," : "", ev->u.sack.blocks[i].left,
+                ev->u.sack.blocks[i].right);
+    putc(']', out);
+}
+
 void export_jsonl_event_info(FILE *out, const struct export_info *info, const struct trace_entry *e)
 {
     const struct tcp_event *ev = &e->ev;
@@ -203,6 +219,26 @@ void export_jsonl_event_info(FILE *out, const struct export_info *info, const st
         key_u64(out, "accept_queue", ev->u.listen.accept_queue);
         if (ev->u.listen.peer_addr)
             key_endpoint(out, "peer", ev->u.listen.peer_addr, ev->u.listen.peer_port);
+        break;
+    case EV_CWND:
+        key_u64(out, "cwnd", ev->u.cwnd.cwnd);
+        key_u64(out, "ssthresh", ev->u.cwnd.ssthresh);
+        key_str(out, "phase", tcp_cc_phase_name((enum tcp_cc_phase)ev->u.cwnd.phase));
+        key_str(out, "cause", tcp_cc_cause_name((enum tcp_cc_cause)ev->u.cwnd.cause));
+        break;
+    case EV_WINDOW:
+        key_u64(out, "snd_una", ev->u.window.snd_una);
+        key_u64(out, "snd_nxt", ev->u.window.snd_nxt);
+        key_u64(out, "snd_wnd", ev->u.window.snd_wnd);
+        key_u64(out, "rcv_nxt", ev->u.window.rcv_nxt);
+        key_u64(out, "rcv_wnd", ev->u.window.rcv_wnd);
+        break;
+    case EV_DUPACK:
+        key_u64(out, "ack", ev->u.dupack.ack);
+        key_u64(out, "count", ev->u.dupack.count);
+        break;
+    case EV_SACK:
+        put_sack(out, ev);
         break;
     case EV_HOST:
         key_bool(out, "up", ev->u.host.up);

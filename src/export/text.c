@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "export/digest.h"
+#include "tcp/cc.h"
 #include "tcp/segment.h"
 #include "tcp/stack.h"
 #include "tcp/timer.h"
@@ -196,6 +197,34 @@ static void put_app(FILE *out, const struct tcp_event *ev)
         fprintf(out, " -> %" PRId32, ev->u.app.result);
 }
 
+/* "cwnd 14600 ssthresh 29200 congestion-avoidance (ack)".  An ssthresh
+ * still at its "arbitrarily high" start (RFC 5681 3.1) reads "inf". */
+static void put_cwnd(FILE *out, const struct tcp_event *ev)
+{
+    fprintf(out, "cwnd %" PRIu32 " ssthresh ", ev->u.cwnd.cwnd);
+    if (ev->u.cwnd.ssthresh == UINT32_MAX)
+        fputs("inf", out);
+    else
+        fprintf(out, "%" PRIu32, ev->u.cwnd.ssthresh);
+    fprintf(out, " %s (%s)", tcp_cc_phase_name((enum tcp_cc_phase)ev->u.cwnd.phase),
+            tcp_cc_cause_name((enum tcp_cc_cause)ev->u.cwnd.cause));
+}
+
+/* "sack sent [1001-2461] [3921-5381] (dsack)": blocks as [left-right),
+ * the way RFC 2018 writes them, at most the four an option can hold. */
+static void put_sack(FILE *out, const struct tcp_event *ev)
+{
+    unsigned n = ev->u.sack.count;
+    if (n > sizeof ev->u.sack.blocks / sizeof ev->u.sack.blocks[0])
+        n = sizeof ev->u.sack.blocks / sizeof ev->u.sack.blocks[0];
+    fputs(ev->u.sack.sent ? "sack sent" : "sack received", out);
+    for (unsigned i = 0; i < n; i++)
+        fprintf(out, " [%" PRIu32 "-%" PRIu32 "]", ev->u.sack.blocks[i].left,
+                ev->u.sack.blocks[i].right);
+    if (ev->u.sack.dsack)
+        fputs(" (dsack)", out);
+}
+
 void export_text_event_info(FILE *out, const struct export_info *info, const struct trace_entry *e)
 {
     const struct tcp_event *ev = &e->ev;
@@ -277,6 +306,20 @@ void export_text_event_info(FILE *out, const struct export_info *info, const str
         }
         break;
     }
+    case EV_CWND:
+        put_cwnd(out, ev);
+        break;
+    case EV_WINDOW:
+        fprintf(out, "window snd una %" PRIu32 " nxt %" PRIu32 " wnd %" PRIu32
+                " rcv nxt %" PRIu32 " wnd %" PRIu32, ev->u.window.snd_una, ev->u.window.snd_nxt,
+                ev->u.window.snd_wnd, ev->u.window.rcv_nxt, ev->u.window.rcv_wnd);
+        break;
+    case EV_DUPACK:
+        fprintf(out, "dupack %" PRIu32 " ack %" PRIu32, ev->u.dupack.count, ev->u.dupack.ack);
+        break;
+    case EV_SACK:
+        put_sack(out, ev);
+        break;
     case EV_HOST:
         fputs(ev->u.host.up ? "host rebooted" : "host crashed", out);
         break;

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "sim/wire.h"
+#include "tcp/cc.h"
 #include "tcp/settings.h"
 #include "tcp/event.h"
 #include "tcp/segment.h"
@@ -41,6 +42,7 @@
 #define DEFAULT_INJECT_INTERVAL TCP_USEC_PER_MS
 #define WSCALE_MAX 14u                /* RFC 7323 2.3 */
 #define WSCALE_OFF UINT64_MAX
+#define IW_MAX_SEGMENTS 10u           /* RFC 6928: at most 10 segments */
 #define NO_FLAG SIZE_MAX
 
 /* ------------------------------------------------------------------------ */
@@ -297,6 +299,24 @@ static int need_on_off(struct parser *p, const char *text, uint64_t *out)
     else
         return fail(p, "bad switch '%.60s': expected on or off", text);
     return 0;
+}
+
+/* A congestion-control algorithm by name ("newreno"); the list in the
+ * message comes from the engine's own names, so it cannot go stale. */
+static int need_cc(struct parser *p, const char *text, uint64_t *out)
+{
+    int algo = tcp_cc_algo_from_name(text);
+    if (algo >= 0) {
+        *out = (uint64_t)algo;
+        return 0;
+    }
+    char names[128] = "";
+    for (int a = 0; a < TCP_CC_ALGO_COUNT; a++) {
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s%s", a ? " " : "",
+                 tcp_cc_algo_name((enum tcp_cc_algo)a));
+    }
+    return fail(p, "unknown congestion control '%.60s' (algorithms: %s)", text, names);
 }
 
 static int need_port(struct parser *p, const char *text, uint16_t *out)
@@ -567,6 +587,7 @@ enum value_kind {
     VAL_WSCALE,           /* 0..14 or off (= -1) */
     VAL_PERCENT,          /* stored as ppm */
     VAL_RATE,             /* bits per second */
+    VAL_CC,               /* congestion control name, stored as enum tcp_cc_algo */
 };
 
 /* One key=value setting that writes a field of a struct. */
@@ -608,6 +629,17 @@ static const struct setting host_settings[] = {
     { "isn", VAL_COUNT, CFG_FIELD(isn), 0, 0, offsetof(struct tcp_config, isn_fixed) },
     { "autoread", VAL_ON_OFF, CFG_FIELD(autoread), 0, 0, NO_FLAG },
     { "autoaccept", VAL_ON_OFF, CFG_FIELD(autoaccept), 0, 0, NO_FLAG },
+    /* Congestion control and loss recovery (RFC 5681, 6582, 6675, 2883). */
+    { "cc", VAL_CC, CFG_FIELD(cc), 0, 0, NO_FLAG },
+    { "iw", VAL_COUNT, CFG_FIELD(initial_window), 1, IW_MAX_SEGMENTS, NO_FLAG },
+    { "ssthresh", VAL_BYTES, CFG_FIELD(ssthresh_initial), 1, 0, NO_FLAG },
+    { "dupthresh", VAL_COUNT, CFG_FIELD(dupthresh), 1, 0, NO_FLAG },
+    { "sack_recovery", VAL_ON_OFF, CFG_FIELD(sack_recovery), 0, 0, NO_FLAG },
+    { "dsack", VAL_ON_OFF, CFG_FIELD(dsack), 0, 0, NO_FLAG },
+    /* Flow control: zero-window probes and the sender's SWS override. */
+    { "persist_min", VAL_DURATION, CFG_FIELD(persist_min), 1, 0, NO_FLAG },
+    { "persist_max", VAL_DURATION, CFG_FIELD(persist_max), 1, 0, NO_FLAG },
+    { "sws_override", VAL_DURATION_OR_OFF, CFG_FIELD(sws_override), 0, 0, NO_FLAG },
 };
 
 #define GILBERT offsetof(struct wire_params, gilbert)
@@ -669,6 +701,8 @@ static int parse_setting_value(struct parser *p, const struct setting *st, const
     case VAL_RATE:
         rc = need_rate(p, value, v);
         break;
+    case VAL_CC:
+        return need_cc(p, value, v);
     default:
         return fail(p, "internal error: bad setting kind");
     }
@@ -683,6 +717,21 @@ static int parse_setting_value(struct parser *p, const struct setting *st, const
     return 0;
 }
 
+/* Remember that bytes [offset, offset + size) were written (once). */
+static int note_changed(struct parser *p, struct scn_field_set *changed, size_t offset,
+                        size_t size)
+{
+    for (unsigned i = 0; i < changed->count; i++)
+        if (changed->field[i].offset == offset)
+            return 0;
+    if (changed->count >= SCN_SET_MAX_FIELDS)
+        return fail(p, "too many settings on one line (at most %d)", SCN_SET_MAX_FIELDS);
+    changed->field[changed->count].offset = (uint16_t)offset;
+    changed->field[changed->count].size = (uint16_t)size;
+    changed->count++;
+    return 0;
+}
+
 static void store_setting(void *base, const struct setting *st, uint64_t v)
 {
     char *field = (char *)base + st->offset;
@@ -692,6 +741,9 @@ static void store_setting(void *base, const struct setting *st, uint64_t v)
     } else if (st->kind == VAL_WSCALE) {
         int shift = v == WSCALE_OFF ? -1 : (int)v;
         memcpy(field, &shift, sizeof shift);
+    } else if (st->kind == VAL_CC) {
+        int algo = (int)v;
+        memcpy(field, &algo, sizeof algo);
     } else if (st->size == sizeof(uint16_t)) {
         uint16_t x = (uint16_t)v;
         memcpy(field, &x, sizeof x);
@@ -719,9 +771,10 @@ static void list_settings(const struct setting *table, size_t n, char *buf, size
     }
 }
 
-/* Apply tokens first..end of the line, each key=value, to base. */
+/* Apply tokens first..end of the line, each key=value, to base; when
+ * changed is not NULL, also note which fields they wrote. */
 static int apply_settings(struct parser *p, size_t first, const struct setting *table, size_t n,
-                          void *base)
+                          void *base, struct scn_field_set *changed)
 {
     for (size_t i = first; i < p->line.ntok; i++) {
         const char *key, *value;
@@ -732,7 +785,7 @@ static int apply_settings(struct parser *p, size_t first, const struct setting *
             if (strcmp(table[k].key, key) == 0)
                 st = &table[k];
         if (!st) {
-            char known[512];
+            char known[1024];
             list_settings(table, n, known, sizeof known);
             return fail(p, "unknown setting '%.60s' (settings: %s)", key, known);
         }
@@ -740,6 +793,10 @@ static int apply_settings(struct parser *p, size_t first, const struct setting *
         if (parse_setting_value(p, st, value, &v) < 0)
             return -1;
         store_setting(base, st, v);
+        if (changed && (note_changed(p, changed, st->offset, st->size) < 0 ||
+                        (st->also_true != NO_FLAG &&
+                         note_changed(p, changed, st->also_true, sizeof(bool)) < 0)))
+            return -1;
     }
     return 0;
 }
@@ -832,7 +889,7 @@ static int parse_host(struct parser *p)
     h->addr = addr;
     h->origin = (struct scn_origin){ s->file, p->lineno };
     tcp_config_defaults(&h->cfg);
-    if (apply_settings(p, 3, host_settings, COUNT_OF(host_settings), &h->cfg) < 0)
+    if (apply_settings(p, 3, host_settings, COUNT_OF(host_settings), &h->cfg, NULL) < 0)
         return -1;
     s->nhosts++;
     return 0;
@@ -889,7 +946,7 @@ static int parse_link(struct parser *p)
         return -1;
     struct wire_params params;
     wire_params_defaults(&params);
-    if (apply_settings(p, 2, link_settings, COUNT_OF(link_settings), &params) < 0)
+    if (apply_settings(p, 2, link_settings, COUNT_OF(link_settings), &params, NULL) < 0)
         return -1;
     if (add_link(p, from, to, &params, p->lineno) < 0)
         return -1;
@@ -1069,15 +1126,68 @@ static int act_send(struct parser *p, size_t i, struct scn_action *a)
     } else if (need_bytes(p, tok(p, i), UINT64_MAX, &a->bytes) < 0) {
         return -1;
     }
-    return no_more(p, i + 1, "send");
+    for (i++; i < p->line.ntok; i++) {
+        const char *key, *value;
+        if (split_key_value(p, p->line.tok[i].text, &key, &value) < 0)
+            return -1;
+        if (strcmp(key, "rate") != 0)
+            return fail(p, "unknown send key '%.60s' (keys: rate)", key);
+        if (need_rate(p, value, &a->rate_bps) < 0)
+            return -1;
+        if (a->rate_bps == 0)
+            return fail(p, "a send rate must be more than 0bit");
+    }
+    return 0;
 }
 
 static int act_read(struct parser *p, size_t i, struct scn_action *a)
 {
     a->bytes = 0;   /* everything available */
-    if (tok(p, i) && need_bytes(p, tok(p, i), UINT64_MAX, &a->bytes) < 0)
-        return -1;
-    return no_more(p, i + 1, "read");
+    if (tok(p, i) && !strchr(tok(p, i), '=')) {
+        if (need_bytes(p, tok(p, i), UINT64_MAX, &a->bytes) < 0)
+            return -1;
+        i++;
+    }
+    for (; i < p->line.ntok; i++) {
+        const char *key, *value;
+        if (split_key_value(p, p->line.tok[i].text, &key, &value) < 0)
+            return -1;
+        if (strcmp(key, "every") != 0)
+            return fail(p, "unknown read key '%.60s' (keys: every)", key);
+        if (need_duration(p, value, &a->every) < 0)
+            return -1;
+        if (a->every == 0)
+            return fail(p, "every= must be longer than 0s");
+    }
+    return 0;
+}
+
+/* "respond request=SIZE response=SIZE": both are required. */
+static int act_respond(struct parser *p, size_t i, struct scn_action *a)
+{
+    bool has_request = false, has_response = false;
+    for (; i < p->line.ntok; i++) {
+        const char *key, *value;
+        if (split_key_value(p, p->line.tok[i].text, &key, &value) < 0)
+            return -1;
+        if (strcmp(key, "request") == 0) {
+            if (need_bytes(p, value, UINT64_MAX, &a->request) < 0)
+                return -1;
+            has_request = true;
+        } else if (strcmp(key, "response") == 0) {
+            if (need_bytes(p, value, UINT64_MAX, &a->response) < 0)
+                return -1;
+            has_response = true;
+        } else {
+            return fail(p, "unknown respond key '%.60s' (keys: request response)", key);
+        }
+    }
+    if (!has_request || !has_response)
+        return fail(p, "expected 'HOST respond request=SIZE response=SIZE', like "
+                       "'server respond request=100 response=10KiB'");
+    if (a->request == 0)
+        return fail(p, "request= must be at least 1 byte");
+    return 0;
 }
 
 static int act_set(struct parser *p, size_t i, struct scn_action *a)
@@ -1085,7 +1195,7 @@ static int act_set(struct parser *p, size_t i, struct scn_action *a)
     if (!tok(p, i))
         return fail(p, "set needs key=value settings, like 'server set rcvbuf=4KiB'");
     a->cfg = p->s->hosts[a->host].cfg;
-    return apply_settings(p, i, host_settings, COUNT_OF(host_settings), &a->cfg);
+    return apply_settings(p, i, host_settings, COUNT_OF(host_settings), &a->cfg, &a->changed);
 }
 
 static int act_link(struct parser *p, size_t i, struct scn_action *a)
@@ -1110,7 +1220,8 @@ static int act_link(struct parser *p, size_t i, struct scn_action *a)
         a->link = (int)s->nlinks - 1;
     }
     a->link_params = s->links[a->link].params;
-    return apply_settings(p, i + 1, link_settings, COUNT_OF(link_settings), &a->link_params);
+    return apply_settings(p, i + 1, link_settings, COUNT_OF(link_settings), &a->link_params,
+                          &a->changed);
 }
 
 /* SRC:PORT of an inject: an IPv4 address, or "random" (spoofed source). */
@@ -1198,7 +1309,7 @@ static int act_inject(struct parser *p, size_t i, struct scn_action *a)
     return 0;
 }
 
-enum expect_type { EXPECT_NUMBER, EXPECT_STATE, EXPECT_ERROR };
+enum expect_type { EXPECT_NUMBER, EXPECT_STATE, EXPECT_ERROR, EXPECT_YES_NO };
 
 static const struct {
     const char *key;
@@ -1211,6 +1322,13 @@ static const struct {
     { "syn_dropped", EXPECT_NUMBER }, { "cookies_sent", EXPECT_NUMBER },
     { "rst_sent", EXPECT_NUMBER },   { "segs_out", EXPECT_NUMBER },
     { "segs_in", EXPECT_NUMBER },
+    /* The connection's own variables (RFC 9293 3.3.1, RFC 5681 2); sequence
+     * numbers are absolute 32-bit values, compared as plain numbers. */
+    { "cwnd", EXPECT_NUMBER },       { "ssthresh", EXPECT_NUMBER },
+    { "snd_una", EXPECT_NUMBER },    { "snd_nxt", EXPECT_NUMBER },
+    { "snd_wnd", EXPECT_NUMBER },    { "rcv_nxt", EXPECT_NUMBER },
+    { "rcv_wnd", EXPECT_NUMBER },    { "dupacks", EXPECT_NUMBER },
+    { "in_recovery", EXPECT_YES_NO },
 };
 
 static const struct {
@@ -1252,6 +1370,13 @@ static int expect_value(struct parser *p, enum expect_type type, const char *val
         }
         t->value = e;
         t->is_error = true;
+    } else if (type == EXPECT_YES_NO) {
+        if (strcmp(value, "yes") == 0 || strcmp(value, "1") == 0)
+            t->value = 1;
+        else if (strcmp(value, "no") == 0 || strcmp(value, "0") == 0)
+            t->value = 0;
+        else
+            return fail(p, "bad %s '%.60s': expected yes or no", t->key, value);
     } else {
         uint64_t n;
         if (need_count(p, t->key, value, INT64_MAX, &n) < 0)
@@ -1279,10 +1404,15 @@ static int parse_expect_term(struct parser *p, const char *text, struct scn_expe
     while (k < COUNT_OF(expect_keys) &&
            !(strlen(expect_keys[k].key) == key_len && strncmp(expect_keys[k].key, text, key_len) == 0))
         k++;
-    if (k == COUNT_OF(expect_keys))
-        return fail(p, "unknown expect key '%.*s' (keys: state error bytes_read bytes_written "
-                       "retransmits accepted syn_queue accept_queue syn_dropped cookies_sent "
-                       "rst_sent segs_out segs_in)", (int)(key_len > 60 ? 60 : key_len), text);
+    if (k == COUNT_OF(expect_keys)) {
+        char known[512] = "";
+        for (size_t j = 0; j < COUNT_OF(expect_keys); j++) {
+            size_t used = strlen(known);
+            snprintf(known + used, sizeof known - used, "%s%s", j ? " " : "", expect_keys[j].key);
+        }
+        return fail(p, "unknown expect key '%.*s' (keys: %s)", (int)(key_len > 60 ? 60 : key_len),
+                    text, known);
+    }
     const char *value = text + key_len + op_len;
     if (!*value)
         return fail(p, "missing value after '%.60s'", text);
@@ -1331,7 +1461,7 @@ static const struct action_word host_actions[] = {
     { "read", ACT_READ, act_read },           { "shutdown", ACT_SHUTDOWN, act_no_args },
     { "close", ACT_CLOSE, act_no_args },      { "abort", ACT_ABORT, act_no_args },
     { "crash", ACT_CRASH, act_no_args },      { "reboot", ACT_REBOOT, act_no_args },
-    { "set", ACT_SET, act_set },
+    { "set", ACT_SET, act_set },              { "respond", ACT_RESPOND, act_respond },
 };
 
 /* Actions that start with their own word (must match reserved_names). */
@@ -1363,7 +1493,7 @@ static int parse_action(struct parser *p, size_t i, struct scn_action *a)
     w = find_action(host_actions, COUNT_OF(host_actions), tok(p, i + 1));
     if (!w)
         return fail(p, "unknown action '%.60s' after host '%s' (actions: listen connect accept send "
-                       "read shutdown close abort crash reboot set)",
+                       "read respond shutdown close abort crash reboot set)",
                     tok(p, i + 1) ? tok(p, i + 1) : "", p->s->hosts[a->host].name);
     a->kind = w->kind;
     return w->parse(p, i + 2, a);

@@ -19,7 +19,13 @@
  *  - ACT_INJECT from "random": src_random = true; src_port = 0 when the
  *    port is also random.  seq defaults to 0, win to 65535, count to 1,
  *    interval to 1 ms.
- *  - A trigger's nth defaults to 1; its match.nth is 0. */
+ *  - A trigger's nth defaults to 1; its match.nth is 0.
+ *  - ACT_SET carries the host line's config with the line's settings
+ *    applied, ACT_LINK the link line's params likewise; `changed` lists the
+ *    fields the line wrote (an "isn=" also lists isn_fixed, a "ge_" key
+ *    also gilbert), which are all the world applies.
+ *  - "send SIZE" without rate= has rate_bps 0; "read" without every= has
+ *    every 0; "respond" needs both request= (at least 1) and response=. */
 #ifndef TCPVIZ_LESSON_SCENARIO_PARSE_H
 #define TCPVIZ_LESSON_SCENARIO_PARSE_H
 

@@ -59,8 +59,8 @@ enum scn_action_kind {
     ACT_LISTEN,     /* host listen port [backlog] */
     ACT_CONNECT,    /* host connect peer_host:port [local port] */
     ACT_ACCEPT,     /* host accept */
-    ACT_SEND,       /* host send N bytes (or text) */
-    ACT_READ,       /* host read N bytes (0 = all) */
+    ACT_SEND,       /* host send N bytes (or text), all at once or at a rate */
+    ACT_READ,       /* host read N bytes (0 = all), once or every `every` */
     ACT_SHUTDOWN,
     ACT_CLOSE,
     ACT_ABORT,
@@ -71,6 +71,7 @@ enum scn_action_kind {
     ACT_INJECT,     /* a forged segment from a third party */
     ACT_EXPECT,     /* a checkpoint */
     ACT_NOTE,       /* free text put in the trace */
+    ACT_RESPOND,    /* host answers every `request` bytes read with `response` bytes */
     ACT_KIND_COUNT
 };
 
@@ -100,6 +101,15 @@ struct scn_inject {
     uint16_t mss;             /* MSS option on SYNs; 0 = none */
 };
 
+/* The fields one "set" or "link" action line writes, as byte ranges of
+ * struct tcp_config / struct wire_params: the world changes only these, so
+ * a later line does not undo what an earlier one changed. */
+#define SCN_SET_MAX_FIELDS 32
+struct scn_field_set {
+    unsigned count;           /* 0: take the whole struct */
+    struct { uint16_t offset, size; } field[SCN_SET_MAX_FIELDS];
+};
+
 struct scn_action {
     enum scn_action_kind kind;
     int host;                 /* acting host index (-1 for ACT_LINK/ACT_INJECT/ACT_NOTE) */
@@ -108,10 +118,15 @@ struct scn_action {
     uint16_t local_port;      /* ACT_CONNECT: explicit local port, 0 = ephemeral */
     unsigned backlog;         /* ACT_LISTEN */
     uint64_t bytes;           /* ACT_SEND/ACT_READ */
+    uint64_t rate_bps;        /* ACT_SEND: pace the writes at this rate; 0 = all at once */
+    uint64_t every;           /* ACT_READ: read `bytes` every this long from now on (µs);
+                               * 0 = read once */
+    uint64_t request, response; /* ACT_RESPOND: sizes in bytes */
     char *text;               /* ACT_SEND text payload (owned) or ACT_NOTE text */
-    struct tcp_config cfg;    /* ACT_SET: the host's full config after the change */
+    struct tcp_config cfg;    /* ACT_SET: the host line's config with this line's changes */
     int link;                 /* ACT_LINK: link index */
-    struct wire_params link_params; /* ACT_LINK: full params after the change */
+    struct wire_params link_params; /* ACT_LINK: the link line's params with this line's changes */
+    struct scn_field_set changed; /* ACT_SET/ACT_LINK: what this line changes */
     struct scn_inject inject; /* ACT_INJECT */
     unsigned nterms;          /* ACT_EXPECT */
     struct scn_expect_term terms[SCN_EXPECT_MAX_TERMS];

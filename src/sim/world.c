@@ -20,6 +20,15 @@
 /* How much one autoread or ACT_READ call asks for at a time. */
 #define APP_READ_CHUNK 16384u
 
+/* A paced writer ("send N rate=R") writes on a grid of this period: at
+ * each tick, the bytes the rate has allowed since it began.  A millisecond
+ * keeps the writes coarse enough to read in a trace and fine enough that
+ * any rate above 8 kbit/s writes on every tick. */
+#define APP_PACE_TICK TCP_USEC_PER_MS
+/* Bits per byte times microseconds per millisecond: rate_bps * ms / this
+ * is bytes. */
+#define APP_PACE_BITS_MS (8u * TCP_USEC_PER_MS)
+
 static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -53,11 +62,15 @@ static bool grow(void **buf, size_t *cap, size_t need, size_t sz)
 
 void world_record(struct world *w, const struct tcp_event *ev)
 {
-    if (!grow((void **)&w->trace, &w->trace_cap, w->trace_len + 1, sizeof *w->trace)) {
-        w->oom = true;
-        return;
+    struct trace_entry unrecorded, *e = &unrecorded;
+    if (w->opt.record_trace) {
+        if (!grow((void **)&w->trace, &w->trace_cap, w->trace_len + 1, sizeof *w->trace)) {
+            w->oom = true;
+            return;
+        }
+        e = &w->trace[w->trace_len++];
     }
-    struct trace_entry *e = &w->trace[w->trace_len++];
+    w->nevents++;
     e->t = w->st.now;
     e->ev = *ev;
     /* Reasons from DROP_HOST_DOWN on are the world's own (the wire, the
@@ -67,11 +80,15 @@ void world_record(struct world *w, const struct tcp_event *ev)
         w->st.hosts[ev->endpoint].drops[ev->u.seg.drop]++;
     if (ev->kind == EV_SEG_IN && ev->endpoint < w->s->nhosts)
         w->st.hosts[ev->endpoint].app.send_blocked = false;
+    if (w->opt.on_event)
+        w->opt.on_event(w->opt.ctx, e);
     world_rules_on_event(w, ev);
 }
 
 uint32_t world_store_packet(struct world *w, const uint8_t *pkt, size_t len, bool copy)
 {
+    if (w->lean)
+        return world_lean_store(w, pkt, len, copy);
     if (w->npkts >= WORLD_NO_PACKET - 1 ||
         !grow((void **)&w->pkts, &w->pkts_cap, w->npkts + 1, sizeof *w->pkts) ||
         !grow((void **)&w->arena, &w->arena_cap, w->arena_len + len + 1, 1)) {
@@ -85,36 +102,66 @@ uint32_t world_store_packet(struct world *w, const uint8_t *pkt, size_t len, boo
     return (uint32_t)w->npkts++;
 }
 
+/* The bytes of packet id wherever they are kept, NULL if they are not. */
+static uint8_t *packet_bytes(const struct world *w, uint32_t id, size_t *len, bool *copy)
+{
+    if (w->lean)
+        return world_lean_packet(w->lean, id, len, copy);
+    if (id >= w->npkts)
+        return NULL;
+    if (len)
+        *len = w->pkts[id].len;
+    if (copy)
+        *copy = w->pkts[id].copy;
+    return w->arena + w->pkts[id].offset;
+}
+
+/* The event's view of a decoded segment (seg starts zeroed). */
+static void seg_from_decoded(const struct tcp_segment *d, struct tcp_event_seg *seg)
+{
+    seg->seq = d->seq;
+    seg->ack = d->ack;
+    seg->len = (uint32_t)d->payload_len;
+    seg->win = d->window;
+    seg->flags = d->flags;
+    if (d->opt.has_mss) {
+        seg->opts |= TCP_EVOPT_MSS;
+        seg->mss = d->opt.mss;
+    }
+    if (d->opt.has_wscale)
+        seg->opts |= TCP_EVOPT_WSCALE;
+    if (d->opt.sack_permitted)
+        seg->opts |= TCP_EVOPT_SACK_OK;
+    if (d->opt.sack_count)
+        seg->opts |= TCP_EVOPT_SACK;
+    if (d->opt.has_timestamps)
+        seg->opts |= TCP_EVOPT_TS;
+    seg->src_port = d->src_port;
+    seg->dst_port = d->dst_port;
+    seg->src_addr = d->src_addr;
+    seg->dst_addr = d->dst_addr;
+}
+
 /* Fill seg from a packet's bytes; fields stay zero when it does not decode
  * (a corrupted copy, say). */
 void world_seg_from_packet(const uint8_t *pkt, size_t len, struct tcp_event_seg *seg)
 {
     struct tcp_segment d;
     memset(seg, 0, sizeof *seg);
-    if (!pkt || tcp_segment_decode(pkt, len, &d) != SEG_OK)
-        return;
-    seg->seq = d.seq;
-    seg->ack = d.ack;
-    seg->len = (uint32_t)d.payload_len;
-    seg->win = d.window;
-    seg->flags = d.flags;
-    if (d.opt.has_mss) {
-        seg->opts |= TCP_EVOPT_MSS;
-        seg->mss = d.opt.mss;
-    }
-    if (d.opt.has_wscale)
-        seg->opts |= TCP_EVOPT_WSCALE;
-    if (d.opt.sack_permitted)
-        seg->opts |= TCP_EVOPT_SACK_OK;
-    if (d.opt.sack_count)
-        seg->opts |= TCP_EVOPT_SACK;
-    if (d.opt.has_timestamps)
-        seg->opts |= TCP_EVOPT_TS;
-    seg->src_port = d.src_port;
-    seg->dst_port = d.dst_port;
-    seg->src_addr = d.src_addr;
-    seg->dst_addr = d.dst_addr;
+    if (pkt && tcp_segment_decode(pkt, len, &d) == SEG_OK)
+        seg_from_decoded(&d, seg);
 }
+
+/* A packet a stack has just emitted: built by the codec, so its checksum is
+ * not summed again (that would be a third pass over every payload byte). */
+static void seg_from_emitted(const uint8_t *pkt, size_t len, struct tcp_event_seg *seg)
+{
+    struct tcp_segment d;
+    memset(seg, 0, sizeof *seg);
+    if (pkt && tcp_segment_decode_unverified(pkt, len, &d) == SEG_OK)
+        seg_from_decoded(&d, seg);
+}
+
 
 int world_host_by_addr(const struct world *w, uint32_t addr)
 {
@@ -127,8 +174,12 @@ int world_host_by_addr(const struct world *w, uint32_t addr)
 void world_schedule(struct world *w, uint64_t time, uint32_t kind, uint32_t a, uint64_t b)
 {
     struct eventq_item it = { .time = time, .kind = kind, .a = a, .b = b };
-    if (!eventq_push(&w->st.q, it))
+    if (!eventq_push(&w->st.q, it)) {
         w->oom = true;
+        return;
+    }
+    if (kind == WI_DELIVER && w->lean)
+        world_lean_hold(w->lean, (uint32_t)b); /* its bytes must outlive the wait */
 }
 
 /* ------------------------------------------------------------------ */
@@ -160,16 +211,16 @@ static enum tcp_drop_reason drop_reason_of(enum wire_fate f)
  * original's when the copy cannot be made). */
 static uint32_t corrupt_copy(struct world *w, uint32_t id, uint64_t bit)
 {
-    size_t len = w->pkts[id].len;
-    if (len == 0)
+    size_t len = 0;
+    if (!packet_bytes(w, id, &len, NULL) || len == 0)
         return id;
     /* Store a placeholder first: storing may move the arena, so the bytes
-     * are copied from their offset afterwards. */
+     * are looked up again afterwards. */
     uint32_t cid = world_store_packet(w, NULL, len, true);
     if (cid == WORLD_NO_PACKET)
         return id;
-    uint8_t *dst = w->arena + w->pkts[cid].offset;
-    memcpy(dst, w->arena + w->pkts[id].offset, len);
+    uint8_t *dst = packet_bytes(w, cid, NULL, NULL);
+    memcpy(dst, packet_bytes(w, id, NULL, NULL), len);
     bit %= (uint64_t)len * 8;
     dst[bit / 8] ^= (uint8_t)(1u << (bit % 8));
     return cid;
@@ -218,8 +269,9 @@ static void route_packet(struct world *w, int from, uint32_t conn, uint32_t id,
     int link = scenario_link_index(w->s, from, to);
     if (link < 0)
         return; /* no wire between them */
-    struct wire_verdict v = wire_offer(&w->st.wires[link], &w->st.rng, w->st.now,
-                                       w->pkts[id].len);
+    size_t len = 0;
+    (void)packet_bytes(w, id, &len, NULL);
+    struct wire_verdict v = wire_offer(&w->st.wires[link], &w->st.rng, w->st.now, len);
     if (v.fate != WIRE_DELIVER) {
         record_wire_drop(w, from, *seg, conn, drop_reason_of(v.fate));
         return;
@@ -227,8 +279,8 @@ static void route_packet(struct world *w, int from, uint32_t conn, uint32_t id,
     uint32_t first = id;
     if (v.corrupt)
         first = corrupt_copy(w, id, v.corrupt_bit);
-    else if (fx.corrupt && w->pkts[id].len > 0)
-        first = corrupt_copy(w, id, prng_below(&w->st.rng, (uint64_t)w->pkts[id].len * 8));
+    else if (fx.corrupt && len > 0)
+        first = corrupt_copy(w, id, prng_below(&w->st.rng, (uint64_t)len * 8));
     world_schedule(w, v.arrival + fx.delay, WI_DELIVER, (uint32_t)to, first);
     if (v.duplicate)
         world_schedule(w, v.dup_arrival + fx.delay, WI_DELIVER, (uint32_t)to, id);
@@ -248,7 +300,7 @@ static void cb_emit(void *ctx, uint32_t conn, const uint8_t *pkt, size_t len)
     ev.kind = EV_SEG_OUT;
     ev.endpoint = (uint16_t)hc->host;
     ev.conn = conn;
-    world_seg_from_packet(pkt, len, &ev.u.seg);
+    seg_from_emitted(pkt, len, &ev.u.seg);
     ev.u.seg.packet = id;
     world_record(w, &ev);
     route_packet(w, hc->host, conn, id, &ev.u.seg);
@@ -287,6 +339,7 @@ void world_app_reset(struct app_state *app)
     struct host_app_stats keep = app->stats;
     memset(app, 0, sizeof *app);
     app->stats = keep;
+    app->tick_at = TCP_TIME_NEVER;
 }
 
 static bool host_start_stack(struct world *w, int host)
@@ -377,7 +430,79 @@ bool world_app_own(struct world *w, struct app_state *app, int sock)
     return true;
 }
 
-void world_app_queue_send(struct world *w, int host, const char *text, uint64_t bytes)
+/* ------------------------------------------------------------------ */
+/* App timing: paced writes and slow reads                              */
+
+/* Make sure a WI_APP item exists at or before `at` for the host's app. */
+static void app_schedule_tick(struct world *w, int host, uint64_t at)
+{
+    struct host_state *h = &w->st.hosts[host];
+    if (at == TCP_TIME_NEVER || (h->app.tick_at != TCP_TIME_NEVER && h->app.tick_at <= at))
+        return;
+    if (at < w->st.now)
+        at = w->st.now;
+    world_schedule(w, at, WI_APP, (uint32_t)host, h->epoch);
+    h->app.tick_at = at;
+}
+
+/* The WI_APP item for `time` ran: the app has no item scheduled any more
+ * unless a later one (kept in tick_at) is still waiting. */
+void world_app_tick_done(struct world *w, int host, uint64_t time)
+{
+    struct app_state *app = &w->st.hosts[host].app;
+    if (app->tick_at == time)
+        app->tick_at = TCP_TIME_NEVER;
+}
+
+/* floor(rate_bps * ms / 8000), saturating: the bytes a paced writer may
+ * have written `ms` milliseconds after it began.  Split by quotient and
+ * remainder so the product cannot overflow for any sane run length. */
+static uint64_t pace_allowance(uint64_t rate_bps, uint64_t ms)
+{
+    uint64_t q = rate_bps / APP_PACE_BITS_MS, r = rate_bps % APP_PACE_BITS_MS;
+    if (q && ms > UINT64_MAX / q)
+        return UINT64_MAX;
+    uint64_t whole = q * ms;
+    /* r < 8000, so r * (ms % 8000) < 64e6 and r * (ms / 8000) < ms. */
+    uint64_t part = r * (ms / APP_PACE_BITS_MS) + r * (ms % APP_PACE_BITS_MS) / APP_PACE_BITS_MS;
+    return whole > UINT64_MAX - part ? UINT64_MAX : whole + part;
+}
+
+/* The first tick (in ms after the start) at which the allowance exceeds
+ * `done`: ceil((done + 1) * 8000 / rate); UINT64_MAX if beyond reach. */
+static uint64_t pace_next_tick(uint64_t rate_bps, uint64_t done)
+{
+    if (done >= UINT64_MAX / APP_PACE_BITS_MS)
+        return UINT64_MAX;
+    uint64_t bits_ms = (done + 1) * APP_PACE_BITS_MS;
+    return bits_ms / rate_bps + (bits_ms % rate_bps != 0);
+}
+
+/* How many bytes of paced send p may be written now; schedules the tick
+ * that allows more when it is 0. */
+static uint64_t paced_room(struct world *w, int host, struct pending_send *p)
+{
+    uint64_t now = w->st.now;
+    if (!p->started) {
+        p->started = true;
+        p->start = now;
+    }
+    uint64_t allowed = pace_allowance(p->rate_bps, (now - p->start) / APP_PACE_TICK);
+    if (allowed > p->total)
+        allowed = p->total;
+    if (allowed > p->done)
+        return allowed - p->done;
+    uint64_t tick = pace_next_tick(p->rate_bps, p->done);
+    if (tick != UINT64_MAX && tick <= (UINT64_MAX - p->start) / APP_PACE_TICK)
+        app_schedule_tick(w, host, p->start + tick * APP_PACE_TICK);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The app's calls                                                      */
+
+void world_app_queue_send(struct world *w, int host, const char *text, uint64_t bytes,
+                          uint64_t rate_bps)
 {
     struct app_state *app = &w->st.hosts[host].app;
     if (text)
@@ -388,8 +513,37 @@ void world_app_queue_send(struct world *w, int host, const char *text, uint64_t 
         w->oom = true;
         return;
     }
-    app->pend[app->npend++] = (struct pending_send){ .text = text, .total = bytes, .done = 0 };
+    app->pend[app->npend++] = (struct pending_send){
+        .text = text, .total = bytes, .done = 0, .rate_bps = rate_bps,
+    };
     app->send_blocked = false;
+}
+
+/* "respond": answer what has been read so far (bytes read before the
+ * responder started do not count) and every request from now on. */
+void world_app_start_responder(struct world *w, int host, uint64_t request, uint64_t response)
+{
+    struct app_state *app = &w->st.hosts[host].app;
+    app->resp_request = request;
+    app->resp_response = response;
+    app->resp_unanswered = 0;
+}
+
+/* Every complete request read so far gets its response, queued as one
+ * write (count * response bytes). */
+static void app_answer_requests(struct world *w, int host, uint64_t got)
+{
+    struct app_state *app = &w->st.hosts[host].app;
+    if (app->resp_request == 0)
+        return;
+    app->resp_unanswered += got;
+    uint64_t count = app->resp_unanswered / app->resp_request;
+    if (count == 0)
+        return;
+    app->resp_unanswered -= count * app->resp_request;
+    uint64_t bytes = app->resp_response && count > UINT64_MAX / app->resp_response
+                         ? UINT64_MAX : count * app->resp_response;
+    world_app_queue_send(w, host, NULL, bytes, 0);
 }
 
 long world_app_read(struct world *w, int host, int sock, uint64_t max)
@@ -412,7 +566,48 @@ long world_app_read(struct world *w, int host, int sock, uint64_t max)
         h->app.stats.digest_read = fnv1a(h->app.stats.digest_read, buf, (size_t)got);
         total += got;
     }
+    if (total > 0)
+        app_answer_requests(w, host, (uint64_t)total);
     return total;
+}
+
+/* "read N every=T": autoread stops and the first read happens now. */
+void world_app_start_slow_reader(struct world *w, int host, uint64_t bytes, uint64_t every)
+{
+    struct app_state *app = &w->st.hosts[host].app;
+    app->read_bytes = bytes;
+    app->read_every = every;
+    app->next_read_at = w->st.now;
+}
+
+/* Nothing more can ever be read on sock: it is closed, or the peer's FIN
+ * has been read up to. */
+static bool sock_drained(const struct tcp_stack *st, int sock)
+{
+    if (tcp_sock_readable(st, sock) > 0)
+        return false;
+    return tcp_sock_eof(st, sock) || tcp_sock_state(st, sock) == TCP_CLOSED;
+}
+
+/* The slow reader's turn: read once per period and schedule the next
+ * one, until the connection has nothing more to give. */
+static void app_pump_slow_read(struct world *w, int host)
+{
+    struct host_state *h = &w->st.hosts[host];
+    struct app_state *app = &h->app;
+    if (app->read_every == 0)
+        return;
+    if (w->st.now >= app->next_read_at) {
+        if (app->sock > 0)
+            world_app_read(w, host, app->sock, app->read_bytes);
+        uint64_t periods = (w->st.now - app->next_read_at) / app->read_every + 1;
+        if (app->next_read_at > UINT64_MAX - periods * app->read_every)
+            return;
+        app->next_read_at += periods * app->read_every;
+    }
+    if (app->sock > 0 && sock_drained(h->stack, app->sock))
+        return;
+    app_schedule_tick(w, host, app->next_read_at);
 }
 
 static bool sock_can_send(const struct tcp_stack *st, int sock)
@@ -421,10 +616,9 @@ static bool sock_can_send(const struct tcp_stack *st, int sock)
     return s == TCP_ESTABLISHED || s == TCP_CLOSE_WAIT;
 }
 
-/* Byte i of the host's outgoing stream when the scenario says "send N". */
-static uint8_t pattern_byte(uint64_t i, int host)
+uint8_t world_pattern_byte(uint64_t index, int host)
 {
-    return (uint8_t)(i * 131u + 7u + (uint64_t)host);
+    return (uint8_t)(index * 131u + 7u + (uint64_t)host);
 }
 
 /* Offer the pending sends to the send buffer, oldest first. */
@@ -432,15 +626,26 @@ static void app_pump_sends(struct world *w, int host)
 {
     struct host_state *h = &w->st.hosts[host];
     struct app_state *app = &h->app;
-    uint8_t buf[APP_READ_CHUNK];
     while (app->npend && !app->send_blocked && app->sock > 0 &&
            sock_can_send(h->stack, app->sock)) {
         struct pending_send *p = &app->pend[0];
         uint64_t left = p->total - p->done;
-        size_t n = left > sizeof buf ? sizeof buf : (size_t)left;
-        for (size_t i = 0; i < n; i++)
-            buf[i] = p->text ? (uint8_t)p->text[p->done + i]
-                             : pattern_byte(app->stats.bytes_written + i, host);
+        if (p->rate_bps) {
+            uint64_t room = paced_room(w, host, p);
+            if (room == 0)
+                return;
+            if (room < left)
+                left = room;
+        }
+        size_t n = left > APP_READ_CHUNK ? APP_READ_CHUNK : (size_t)left;
+        /* Point at the bytes instead of copying them: the send buffer
+         * usually takes a few KB of the chunk. */
+        const uint8_t *buf = p->text ? (const uint8_t *)p->text + p->done
+                                     : world_pattern_span(w, host, app->stats.bytes_written, n);
+        if (!buf) {
+            w->oom = true;
+            return;
+        }
         long got = tcp_send(h->stack, app->sock, buf, n, w->st.now);
         if (got > 0) {
             app->stats.bytes_written += (uint64_t)got;
@@ -454,6 +659,35 @@ static void app_pump_sends(struct world *w, int host)
             memmove(app->pend, app->pend + 1, app->npend * sizeof *app->pend);
         }
     }
+}
+
+/* A shutdown or close asked for while writes were queued waits for them
+ * (the app wrote, then closed); returns false when nothing is queued and
+ * the caller should act at once. */
+bool world_app_defer_close(struct world *w, int host, bool full_close)
+{
+    struct app_state *app = &w->st.hosts[host].app;
+    if (app->npend == 0)
+        return false;
+    if (full_close)
+        app->close_pending = true;
+    else
+        app->shutdown_pending = true;
+    return true;
+}
+
+/* The queued writes are done: do the shutdown or close that waited. */
+static void app_finish_deferred_close(struct world *w, int host)
+{
+    struct host_state *h = &w->st.hosts[host];
+    struct app_state *app = &h->app;
+    if (app->npend || app->sock <= 0 || !(app->close_pending || app->shutdown_pending))
+        return;
+    if (app->close_pending)
+        tcp_close(h->stack, app->sock, w->st.now);
+    else
+        tcp_shutdown(h->stack, app->sock, w->st.now);
+    app->close_pending = app->shutdown_pending = false;
 }
 
 static void app_pump_accept(struct world *w, int host)
@@ -478,9 +712,11 @@ static void app_pump_accept(struct world *w, int host)
 static void app_pump_reads(struct world *w, int host)
 {
     struct host_state *h = &w->st.hosts[host];
+    /* A slow reader reads on its own schedule instead. */
+    bool autoread = h->cfg.autoread && h->app.read_every == 0;
     for (size_t i = 0; i < h->app.nconns; i++) {
         int sock = h->app.conns[i].sock;
-        if (h->cfg.autoread)
+        if (autoread)
             world_app_read(w, host, sock, 0);
         /* conns may not move here: reads never add connections. */
         if (!h->app.conns[i].eof_seen && tcp_sock_readable(h->stack, sock) == 0 &&
@@ -496,14 +732,31 @@ void world_app_pump(struct world *w, int host)
     if (!w->st.hosts[host].up)
         return;
     app_pump_accept(w, host);
+    app_pump_slow_read(w, host);
     app_pump_sends(w, host);
     app_pump_reads(w, host);
+    /* Reading may have completed a request: send its response in the
+     * same step, as a server's app would. */
+    if (w->st.hosts[host].app.resp_request)
+        app_pump_sends(w, host);
+    app_finish_deferred_close(w, host);
 }
 
 /* ------------------------------------------------------------------ */
 /* Life cycle                                                           */
 
+void world_options_default(struct world_options *o)
+{
+    *o = (struct world_options){ .record_trace = true, .keep_packets = true };
+}
+
 struct world *world_new(const struct scenario *s, uint64_t seed)
+{
+    return world_new_with(s, seed, NULL);
+}
+
+struct world *world_new_with(const struct scenario *s, uint64_t seed,
+                             const struct world_options *o)
 {
     if (!s || s->nhosts > SCN_MAX_HOSTS)
         return NULL;
@@ -511,6 +764,14 @@ struct world *world_new(const struct scenario *s, uint64_t seed)
     if (!w)
         return NULL;
     w->s = s;
+    if (o)
+        w->opt = *o;
+    else
+        world_options_default(&w->opt);
+    if (!w->opt.keep_packets && !(w->lean = world_lean_new())) {
+        free(w);
+        return NULL;
+    }
     w->delivering = WORLD_NO_PACKET;
     prng_seed(&w->st.rng, seed);
     eventq_init(&w->st.q);
@@ -526,13 +787,14 @@ struct world *world_new(const struct scenario *s, uint64_t seed)
         w->st.hosts[i].cfg = s->hosts[i].cfg;
         w->st.hosts[i].app.stats.digest_read = FNV_OFFSET;
         w->st.hosts[i].app.stats.digest_written = FNV_OFFSET;
+        w->st.hosts[i].app.tick_at = TCP_TIME_NEVER;
         if (!host_start_stack(w, (int)i))
             goto fail;
     }
     for (size_t i = 0; i < s->nrules; i++)
         if (s->rules[i].trigger.kind == TRIG_AT)
             world_schedule(w, s->rules[i].trigger.at, WI_RULE, (uint32_t)i, 0);
-    if (w->oom || !world_snapshot_take(w))
+    if (w->oom || (world_seekable(w) && !world_snapshot_take(w)))
         goto fail;
     return w;
 fail:
@@ -551,6 +813,8 @@ void world_free(struct world *w)
     free(w->trace);
     free(w->pkts);
     free(w->arena);
+    world_lean_free(w->lean);
+    world_pattern_free(w);
     free(w->scratch);
     free(w);
 }
@@ -560,23 +824,32 @@ void world_free(struct world *w)
 
 static void deliver_packet(struct world *w, int host, uint32_t id)
 {
-    if (id >= w->npkts)
+    size_t len = 0;
+    const uint8_t *bytes = packet_bytes(w, id, &len, NULL);
+    if (!bytes)
         return;
     struct host_state *h = &w->st.hosts[host];
-    const struct packet_rec *p = &w->pkts[id];
     if (!h->up) {
         struct tcp_event_seg seg;
-        world_seg_from_packet(w->arena + p->offset, p->len, &seg);
+        world_seg_from_packet(bytes, len, &seg);
         seg.packet = id;
         record_wire_drop(w, host, seg, 0, DROP_HOST_DOWN);
-        return;
+    } else {
+        /* The stack may emit while it reads, and emitting can move the
+         * arena.  A lean store's buffers never move, and this one is held
+         * until the release below, so it is read in place. */
+        if (len > TCP_PACKET_MAX)
+            len = TCP_PACKET_MAX;
+        if (!w->lean) {
+            memcpy(w->scratch, bytes, len);
+            bytes = w->scratch;
+        }
+        w->delivering = id;
+        tcp_stack_input(h->stack, w->st.now, bytes, len);
+        w->delivering = WORLD_NO_PACKET;
     }
-    /* The stack may emit while it reads, and emitting can move the arena. */
-    size_t len = p->len > TCP_PACKET_MAX ? TCP_PACKET_MAX : p->len;
-    memcpy(w->scratch, w->arena + p->offset, len);
-    w->delivering = id;
-    tcp_stack_input(h->stack, w->st.now, w->scratch, len);
-    w->delivering = WORLD_NO_PACKET;
+    if (w->lean)
+        world_lean_release(w->lean, id);
 }
 
 /* A timer item is stale when its host crashed or rebooted since, or when
@@ -598,6 +871,13 @@ static bool timer_item_live(struct world *w, const struct eventq_item *it)
     return false;
 }
 
+/* An app item is stale when its host crashed or rebooted since (the app
+ * it was for is gone). */
+static bool app_item_live(const struct world *w, const struct eventq_item *it)
+{
+    return it->a < w->s->nhosts && w->st.hosts[it->a].up && it->b == w->st.hosts[it->a].epoch;
+}
+
 static void do_item(struct world *w, const struct eventq_item *it)
 {
     switch (it->kind) {
@@ -615,6 +895,10 @@ static void do_item(struct world *w, const struct eventq_item *it)
     case WI_INJECT:
         if (it->a < w->s->nrules)
             world_inject_run(w, it->a, (unsigned)it->b);
+        break;
+    case WI_APP:
+        /* The app's own work happens in settle(), which pumps every app. */
+        world_app_tick_done(w, (int)it->a, it->time);
         break;
     default:
         break;
@@ -658,10 +942,14 @@ bool world_step(struct world *w)
         eventq_pop(&w->st.q, &it);
         if (it.kind == WI_TIMER && !timer_item_live(w, &it))
             continue;
+        if (it.kind == WI_APP && !app_item_live(w, &it))
+            continue;
         if (it.time > w->st.now)
             w->st.now = it.time;
         do_item(w, &it);
         settle(w);
+        if (w->lean)
+            world_lean_sweep(w->lean);
         world_maybe_snapshot(w);
         return true;
     }
@@ -680,21 +968,19 @@ bool world_done(const struct world *w) { return w->st.done; }
 uint64_t world_now(const struct world *w) { return w->st.now; }
 size_t world_trace_len(const struct world *w) { return w->trace_len; }
 const struct trace_entry *world_trace(const struct world *w) { return w->trace; }
+size_t world_event_count(const struct world *w) { return w->nevents; }
 size_t world_packet_count(const struct world *w) { return w->npkts; }
 const struct scenario *world_scenario(const struct world *w) { return w->s; }
 
 const uint8_t *world_packet(const struct world *w, uint32_t id, size_t *len)
 {
-    if (id >= w->npkts)
-        return NULL;
-    if (len)
-        *len = w->pkts[id].len;
-    return w->arena + w->pkts[id].offset;
+    return packet_bytes(w, id, len, NULL);
 }
 
 bool world_packet_is_copy(const struct world *w, uint32_t id)
 {
-    return id < w->npkts && w->pkts[id].copy;
+    bool copy = false;
+    return packet_bytes(w, id, NULL, &copy) && copy;
 }
 
 static bool host_ok(const struct world *w, int host)

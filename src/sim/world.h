@@ -32,8 +32,36 @@ struct host_app_stats {
 
 struct world;
 
+/* Byte `index` of what a host's app writes for "HOST send N" (N without a
+ * text): index counts every byte the host's app has written so far, so a
+ * host whose only writes are such sends writes exactly
+ * world_pattern_byte(0, host), world_pattern_byte(1, host), ...  Tests use
+ * it to know what the receiver must have read. */
+uint8_t world_pattern_byte(uint64_t index, int host);
+
+/* What a world keeps while it runs.  The defaults keep everything, which
+ * the UI, the exporters and seeking need.  A lean world (both flags false)
+ * is for long runs such as the 100 MB benchmark: every event still reaches
+ * the scenario's triggers and checkpoints, on_event and the event count,
+ * but is not stored, and a packet's bytes live only while it is in flight
+ * (world_packet() answers for those, NULL for the rest). */
+struct world_options {
+    bool record_trace;  /* store every event (world_trace) */
+    bool keep_packets;  /* store every packet's bytes for good */
+    /* Called for every event as it happens, in trace order; e is valid only
+     * during the call.  The callback must not call into the world. */
+    void (*on_event)(void *ctx, const struct trace_entry *e);
+    void *ctx;
+};
+
+/* The defaults: record everything, no callback. */
+void world_options_default(struct world_options *o);
+
 /* Build the world at t=0 for scenario s (which must outlive the world). */
 struct world *world_new(const struct scenario *s, uint64_t seed);
+/* The same with options (NULL = the defaults). */
+struct world *world_new_with(const struct scenario *s, uint64_t seed,
+                             const struct world_options *o);
 void world_free(struct world *w);
 
 /* Process the next scheduled happening (a packet arrival, a timer, a
@@ -45,9 +73,11 @@ void world_run(struct world *w);
 bool world_done(const struct world *w);
 uint64_t world_now(const struct world *w);
 
-/* The recorded trace so far. */
+/* The recorded trace so far (empty when the world does not record it). */
 size_t world_trace_len(const struct world *w);
 const struct trace_entry *world_trace(const struct world *w); /* array of len */
+/* Events that happened so far, recorded or not. */
+size_t world_event_count(const struct world *w);
 
 /* Bytes of the packet with this id (struct tcp_event_seg.packet), as it left
  * the sender; NULL if unknown. */
@@ -77,7 +107,8 @@ uint32_t world_drops(const struct world *w, int host, enum tcp_drop_reason r);
 /* Rebuild the world as it was right after the step that recorded trace
  * event `index` (so that world_trace_len() > index), by restoring the
  * nearest snapshot and replaying.  Returns false if the run never gets that
- * far.  The trace before `index` is unchanged. */
+ * far, or if the world does not keep both its trace and its packets (no
+ * snapshots are taken then).  The trace before `index` is unchanged. */
 bool world_seek(struct world *w, size_t index);
 
 #endif

@@ -36,6 +36,7 @@ enum world_item_kind {
     WI_TIMER,       /* a = host, b = host epoch: the host's next deadline */
     WI_RULE,        /* a = rule index: run the rule's action */
     WI_INJECT,      /* a = rule index, b = copy number (>= 1) of an inject */
+    WI_APP,         /* a = host, b = host epoch: the app's next paced write or slow read */
 };
 
 /* Per-host callback context handed to the engine.  It lives in the world
@@ -57,6 +58,9 @@ struct pending_send {
     const char *text;   /* the scenario's text (outlives the world), or NULL = pattern */
     uint64_t total;     /* bytes to write */
     uint64_t done;      /* bytes tcp_send accepted so far */
+    uint64_t rate_bps;  /* paced: write no faster than this; 0 = as fast as the buffer takes */
+    bool started;       /* paced: the clock runs from `start` */
+    uint64_t start;     /* when this send first could write (its turn, a writable socket) */
 };
 
 struct app_state {
@@ -71,6 +75,19 @@ struct app_state {
      * (an ACK frees space) before trying again, so a blocked app does not
      * fill the trace with failed calls. */
     bool send_blocked;
+    /* The earliest WI_APP item scheduled for this app, TCP_TIME_NEVER if none. */
+    uint64_t tick_at;
+    /* Slow reader ("HOST read N every=T"): reads up to read_bytes (0 = all)
+     * at next_read_at and every read_every after; autoread is off while
+     * read_every != 0. */
+    uint64_t read_every, read_bytes, next_read_at;
+    /* Request/response server ("HOST respond request=Q response=R"): every
+     * Q bytes read are answered with R bytes; resp_unanswered counts the
+     * bytes read towards the next answer. */
+    uint64_t resp_request, resp_response, resp_unanswered;
+    /* A scripted shutdown/close that came while writes were still queued:
+     * it happens once they are all written, as after a blocking write(). */
+    bool shutdown_pending, close_pending;
 };
 
 struct host_state {
@@ -137,6 +154,14 @@ struct world {
     size_t nsnaps, snaps_cap;
 
     bool oom;                /* an allocation failed: the run stops */
+
+    struct world_options opt;
+    size_t nevents;          /* events so far, recorded or not */
+    /* Bytes of packets in flight when !opt.keep_packets (then pkts and
+     * arena stay empty); NULL otherwise.  See world_lean.c. */
+    struct lean_store *lean;
+    /* Per host, the "send N" byte pattern (world_pattern.c); NULL until used. */
+    uint8_t *pattern[SCN_MAX_HOSTS];
 };
 
 /* world.c */
@@ -153,7 +178,12 @@ void world_app_reset(struct app_state *app);
 bool world_app_own(struct world *w, struct app_state *app, int sock);
 void world_app_pump(struct world *w, int host);
 long world_app_read(struct world *w, int host, int sock, uint64_t max);
-void world_app_queue_send(struct world *w, int host, const char *text, uint64_t bytes);
+void world_app_queue_send(struct world *w, int host, const char *text, uint64_t bytes,
+                          uint64_t rate_bps);
+void world_app_start_slow_reader(struct world *w, int host, uint64_t bytes, uint64_t every);
+void world_app_start_responder(struct world *w, int host, uint64_t request, uint64_t response);
+void world_app_tick_done(struct world *w, int host, uint64_t time);
+bool world_app_defer_close(struct world *w, int host, bool full_close);
 void world_note_eof(struct world *w, int host);
 
 /* world_rules.c */
@@ -166,7 +196,31 @@ void world_rules_run_end(struct world *w);
 bool world_seg_match(const struct scn_seg_match *m, int from, int to,
                      uint8_t flags, uint32_t paylen);
 
+/* world_pattern.c: len (<= WORLD_PATTERN_SPAN) bytes of the host's "send N"
+ * stream from byte `offset` on, NULL when out of memory. */
+#define WORLD_PATTERN_SPAN 16384u
+const uint8_t *world_pattern_span(struct world *w, int host, uint64_t offset, size_t len);
+void world_pattern_free(struct world *w);
+
+/* world_lean.c: the in-flight packet store of a lean world. */
+struct lean_store;
+struct lean_store *world_lean_new(void);
+void world_lean_free(struct lean_store *ls);
+/* Like world_store_packet (the id comes from w->npkts). */
+uint32_t world_lean_store(struct world *w, const uint8_t *pkt, size_t len, bool copy);
+/* The packet's bytes while it is in flight, NULL otherwise. */
+uint8_t *world_lean_packet(const struct lean_store *ls, uint32_t id, size_t *len, bool *copy);
+/* A WI_DELIVER item naming id was scheduled / has run. */
+void world_lean_hold(struct lean_store *ls, uint32_t id);
+void world_lean_release(struct lean_store *ls, uint32_t id);
+/* End of a step: free what was stored in it and that nothing will deliver. */
+void world_lean_sweep(struct lean_store *ls);
+size_t world_lean_live(const struct lean_store *ls);
+
 /* world_seek.c */
+/* Seeking needs the whole trace and every packet; snapshots are taken only
+ * then. */
+bool world_seekable(const struct world *w);
 bool world_state_clone(struct world *w, struct world_state *dst, const struct world_state *src);
 void world_state_free(const struct world *w, struct world_state *st);
 bool world_snapshot_take(struct world *w);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tcp/segment.h"
+#include "tcp/tcb.h"
 
 /* A forged segment's source port when the scenario asks for a random one:
  * somewhere in the unprivileged range. */
@@ -158,9 +159,43 @@ static int host_expect_socket(const struct host_state *h)
     return h->app.listener;
 }
 
+/* The value of a connection variable (struct tcb, read only); false when
+ * the key is not one, or when there is no connection to read it from. */
+static bool expect_tcb_value(const struct host_state *h, const char *key, int64_t *out)
+{
+    static const char *const keys[] = {
+        "cwnd", "ssthresh", "snd_una", "snd_nxt", "snd_wnd", "rcv_nxt", "rcv_wnd",
+        "dupacks", "in_recovery",
+    };
+    size_t k = 0;
+    while (k < sizeof keys / sizeof keys[0] && strcmp(keys[k], key) != 0)
+        k++;
+    if (k == sizeof keys / sizeof keys[0])
+        return false;
+    int sock = host_expect_socket(h);
+    const struct tcb *t = h->stack && sock > 0 ? tcp_sock_tcb(h->stack, sock) : NULL;
+    if (!t)
+        return false;
+    switch (k) {
+    case 0: *out = t->cc.cwnd; break;
+    case 1: *out = t->cc.ssthresh; break;
+    case 2: *out = t->snd_una; break;
+    case 3: *out = t->snd_nxt; break;
+    case 4: *out = t->snd_wnd; break;
+    case 5: *out = t->rcv_nxt; break;
+    /* The free receive buffer: the window the receiver could offer now. */
+    case 6: *out = (int64_t)ring_space(&t->rcvbuf); break;
+    case 7: *out = t->dupacks; break;
+    default: *out = t->in_recovery; break;
+    }
+    return true;
+}
+
 /* The value of `key` on the host; false when the key is unknown. */
 static bool expect_value(const struct host_state *h, const char *key, int64_t *out)
 {
+    if (expect_tcb_value(h, key, out))
+        return true;
     const struct tcp_stack *st = h->stack;
     int sock = host_expect_socket(h);
     const struct host_app_stats *a = &h->app.stats;
@@ -362,9 +397,25 @@ static void act_accept(struct world *w, struct host_state *h)
     world_app_own(w, &h->app, c);
 }
 
+/* Copy into dst the fields `changed` names from src (all of it when it
+ * names none), so an action changes only what its line wrote. */
+static void copy_changed(void *dst, const void *src, size_t size,
+                         const struct scn_field_set *changed)
+{
+    if (changed->count == 0) {
+        memcpy(dst, src, size);
+        return;
+    }
+    for (unsigned i = 0; i < changed->count && i < SCN_SET_MAX_FIELDS; i++) {
+        size_t off = changed->field[i].offset, len = changed->field[i].size;
+        if (off <= size && len <= size - off)
+            memcpy((char *)dst + off, (const char *)src + off, len);
+    }
+}
+
 static void act_set(struct host_state *h, const struct scn_action *a)
 {
-    h->cfg = a->cfg;
+    copy_changed(&h->cfg, &a->cfg, sizeof h->cfg, &a->changed);
     h->cfg_changed = true;
     for (size_t i = 0; i < h->app.nconns; i++)
         tcp_set_config(h->stack, h->app.conns[i].sock, &h->cfg);
@@ -392,20 +443,27 @@ static void run_host_action(struct world *w, int host, const struct scn_action *
     case ACT_LISTEN: act_listen(w, h, a); break;
     case ACT_CONNECT: act_connect(w, h, a); break;
     case ACT_ACCEPT: act_accept(w, h); break;
-    case ACT_SEND: world_app_queue_send(w, host, a->text, a->bytes); break;
+    case ACT_SEND: world_app_queue_send(w, host, a->text, a->bytes, a->rate_bps); break;
     case ACT_READ:
-        if (h->app.sock > 0)
+        if (a->every)
+            world_app_start_slow_reader(w, host, a->bytes, a->every);
+        else if (h->app.sock > 0)
             world_app_read(w, host, h->app.sock, a->bytes);
         break;
+    case ACT_RESPOND: world_app_start_responder(w, host, a->request, a->response); break;
     case ACT_SHUTDOWN:
-        if (sock > 0)
+        if (sock > 0 && !world_app_defer_close(w, host, false))
             tcp_shutdown(h->stack, sock, now);
         break;
     case ACT_CLOSE:
-        if (sock > 0)
+        if (sock > 0 && !world_app_defer_close(w, host, true))
             tcp_close(h->stack, sock, now);
         break;
     case ACT_ABORT:
+        /* An abort throws away what the app still meant to write, and any
+         * close that was waiting for it. */
+        h->app.npend = 0;
+        h->app.close_pending = h->app.shutdown_pending = false;
         if (sock > 0)
             tcp_abort(h->stack, sock, now);
         break;
@@ -423,8 +481,11 @@ void world_rule_run(struct world *w, size_t rule)
     case ACT_NOTE: act_note(w, rule, a); return;
     case ACT_INJECT: world_inject_run(w, rule, 0); return;
     case ACT_LINK:
-        if (a->link >= 0 && (size_t)a->link < w->s->nlinks)
-            wire_set_params(&w->st.wires[a->link], &a->link_params);
+        if (a->link >= 0 && (size_t)a->link < w->s->nlinks) {
+            struct wire_params p = w->st.wires[a->link].p;
+            copy_changed(&p, &a->link_params, sizeof p, &a->changed);
+            wire_set_params(&w->st.wires[a->link], &p);
+        }
         return;
     case ACT_CRASH:
         if (host_valid)

@@ -124,8 +124,15 @@ bool world_snapshot_take(struct world *w)
     return true;
 }
 
+bool world_seekable(const struct world *w)
+{
+    return w->opt.record_trace && w->opt.keep_packets;
+}
+
 void world_maybe_snapshot(struct world *w)
 {
+    if (!world_seekable(w))
+        return;
     size_t last = w->nsnaps ? w->snaps[w->nsnaps - 1].trace_len : 0;
     /* A failed snapshot only makes seeking slower; the run goes on. */
     if (w->trace_len >= last + WORLD_SNAPSHOT_EVERY)
@@ -163,7 +170,7 @@ static bool restore_snapshot(struct world *w, size_t k)
 
 bool world_seek(struct world *w, size_t index)
 {
-    if (!w)
+    if (!w || !world_seekable(w))
         return false;
     if (index < w->trace_len) {
         size_t k = w->nsnaps;

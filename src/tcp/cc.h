@@ -92,6 +92,13 @@ struct tcp_cc_ops {
     void (*on_rto)(struct tcp_cc *cc, uint32_t flight, uint64_t now);
 };
 
+/* The algorithms, one file each (cc_tahoe.c, cc_reno.c, ...). */
+extern const struct tcp_cc_ops tcp_cc_tahoe_ops;
+extern const struct tcp_cc_ops tcp_cc_reno_ops;
+extern const struct tcp_cc_ops tcp_cc_newreno_ops;
+extern const struct tcp_cc_ops tcp_cc_cubic_ops;
+
+/* The ops of an algorithm; an out-of-range value gets NewReno. */
 const struct tcp_cc_ops *tcp_cc_ops_for(enum tcp_cc_algo algo); /* never NULL */
 const char *tcp_cc_algo_name(enum tcp_cc_algo algo);
 int tcp_cc_algo_from_name(const char *name);                     /* -1 if unknown */

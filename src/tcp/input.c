@@ -29,7 +29,7 @@ void tcb_apply_syn_options(struct tcb *t, const struct tcp_segment *seg)
     t->ts_ok = seg->opt.has_timestamps && t->cfg.timestamps;
     if (t->ts_ok)
         t->ts_recent = seg->opt.ts_val;
-    t->cc.cwnd = 10u * t->snd_mss; /* RFC 6928 */
+    t->rcv_adv = seg->seq + 1; /* nothing advertised beyond RCV.NXT yet */
 }
 
 static void take_peer_window(struct tcb *t, const struct tcp_segment *seg)
@@ -39,6 +39,8 @@ static void take_peer_window(struct tcb *t, const struct tcp_segment *seg)
     t->snd_wnd = (uint32_t)seg->window << shift;
     t->snd_wl1 = seg->seq;
     t->snd_wl2 = seg->ack;
+    if (t->snd_wnd > t->max_snd_wnd)
+        t->max_snd_wnd = t->snd_wnd; /* RFC 1122 4.2.3.4: max(SND.WND) */
 }
 
 /* RFC 9293 3.10.7.3: SYN-SENT. */
@@ -70,6 +72,7 @@ void tcp_input_syn_sent(struct tcp_stack *st, struct tcb *t, const struct tcp_se
     t->irs = seg->seq;
     t->rcv_nxt = seg->seq + 1;
     tcb_apply_syn_options(t, seg);
+    tcb_cc_init(st, t);
     t->last_rcv = st->now;
     if (has_ack) {
         t->snd_una = seg->ack;
@@ -102,6 +105,7 @@ void tcp_input_syn_sent(struct tcp_stack *st, struct tcb *t, const struct tcp_se
             tcp_send_ack(st, t);
         if (t->cfg.keepalive)
             tcb_timer_set(st, t, TCP_TIMER_KEEPALIVE, st->now + t->cfg.keepalive_idle);
+        tcb_report_window(st, t);
         return;
     }
     /* Simultaneous open (RFC 9293 3.5 figure 7): SYN-RECEIVED, send
@@ -117,7 +121,8 @@ void tcp_input_syn_sent(struct tcp_stack *st, struct tcb *t, const struct tcp_se
 static bool sequence_acceptable(const struct tcb *t, const struct tcp_segment *seg)
 {
     uint32_t len = tcp_segment_seq_len(seg);
-    uint32_t wnd = (uint32_t)ring_space(&t->rcvbuf);
+    /* RCV.WND is what we advertised (RFC 9293 3.3.1). */
+    uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
     tcp_seq lo = t->rcv_nxt, hi = t->rcv_nxt + wnd;
     if (len == 0 && wnd == 0)
         return seg->seq == t->rcv_nxt;
@@ -164,6 +169,12 @@ static bool check_sequence(struct tcp_stack *st, struct tcb *t, const struct tcp
         return false;
     }
     drop(st, t, seg, DROP_OUT_OF_WINDOW);
+    /* A segment we already have entirely: report it with D-SACK in the
+     * ACK below (RFC 2883 4.1.1). */
+    if (t->sack_ok && t->cfg.dsack && seg->payload_len && seq_lt(seg->seq, t->rcv_nxt)) {
+        tcp_seq end = seg->seq + (uint32_t)seg->payload_len;
+        reasm_note_duplicate(&t->reasm, seg->seq, seq_min(end, t->rcv_nxt));
+    }
     /* "If an incoming segment is not acceptable, an acknowledgment should
      * be sent in reply (unless the RST bit is set)". */
     if (!(seg->flags & TCP_RST))
@@ -220,12 +231,8 @@ static bool check_syn(struct tcp_stack *st, struct tcb *t, const struct tcp_segm
     return false;
 }
 
-static void rtt_measure(struct tcp_stack *st, struct tcb *t, tcp_seq ack)
+static void report_rtt(struct tcp_stack *st, struct tcb *t, uint64_t sample)
 {
-    if (!t->rtt_timing || !seq_gt(ack, t->rtt_seq))
-        return;
-    t->rtt_timing = false;
-    uint64_t sample = st->now - t->rtt_sent_at;
     rtt_sample(&t->rtt, sample, t->cfg.rto_min, t->cfg.rto_max);
     struct tcp_event ev = { .kind = EV_RTT };
     ev.u.rtt.sample = sample;
@@ -235,39 +242,88 @@ static void rtt_measure(struct tcp_stack *st, struct tcb *t, tcp_seq ack)
     tcb_observe(st, t, &ev);
 }
 
-/* RFC 5681 3.1: grow cwnd on new data acknowledged. */
-static void congestion_on_ack(struct tcb *t, uint32_t acked)
+/* An RTT sample for an ACK of new data: from the echoed timestamp when
+ * timestamps are in use (RFC 7323 4.1), else from the one timed segment
+ * (RFC 6298 3, with Karn's rule applied when it was retransmitted). */
+static void rtt_measure(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
 {
-    if (t->cc.cwnd < t->cc.ssthresh) {
-        t->cc.cwnd += acked < t->snd_mss ? acked : t->snd_mss;
-    } else {
-        uint32_t inc = (uint32_t)((uint64_t)t->snd_mss * t->snd_mss / (t->cc.cwnd ? t->cc.cwnd : 1));
-        t->cc.cwnd += inc ? inc : 1;
+    if (t->ts_ok && seg->opt.has_timestamps && seg->opt.ts_ecr) {
+        uint32_t now_ms = (uint32_t)(st->now / 1000u);
+        uint32_t elapsed_ms = now_ms - seg->opt.ts_ecr;
+        if (elapsed_ms < 0x80000000u) /* not from the future */
+            report_rtt(st, t, (uint64_t)(elapsed_ms ? elapsed_ms : 1) * 1000u);
+        return;
     }
+    if (!t->rtt_timing || !seq_gt(seg->ack, t->rtt_seq))
+        return;
+    t->rtt_timing = false;
+    report_rtt(st, t, st->now - t->rtt_sent_at);
 }
 
 /* SND.UNA advances: drop acknowledged bytes, take an RTT sample, restart
- * or stop the retransmission timer (RFC 6298 5.2, 5.3). */
-static void new_data_acked(struct tcp_stack *st, struct tcb *t, tcp_seq ack)
+ * or stop the retransmission timer (RFC 6298 5.2, 5.3).  Returns the
+ * number of data bytes newly acknowledged (a SYN or FIN is not data). */
+static uint32_t new_data_acked(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
 {
-    uint32_t acked = ack - t->snd_una;
+    tcp_seq ack = seg->ack;
     t->snd_una = ack;
     if (seq_lt(t->snd_nxt, ack))
         t->snd_nxt = ack; /* after a go-back, an ACK can pass SND.NXT */
     uint32_t data_end = t->snd_buf_seq + (uint32_t)t->sndbuf.len;
     tcp_seq data_acked_to = seq_min(ack, data_end);
+    uint32_t acked = 0;
     if (seq_gt(data_acked_to, t->snd_buf_seq)) {
-        ring_consume(&t->sndbuf, data_acked_to - t->snd_buf_seq);
+        acked = data_acked_to - t->snd_buf_seq;
+        ring_consume(&t->sndbuf, acked);
         t->snd_buf_seq = data_acked_to;
     }
-    rtt_measure(st, t, ack);
-    congestion_on_ack(t, acked);
+    rtt_measure(st, t, seg);
+    /* SACK ranges at or below the new SND.UNA mean nothing any more. */
+    if (t->sack_ok && t->sb.count)
+        sb_update(&t->sb, t->snd_una, t->snd_max, NULL, 0, NULL);
     t->backoff = 0;
     t->rto_current = t->rtt.rto;
     if (t->snd_una == t->snd_max)
         tcb_timer_cancel(st, t, TCP_TIMER_RTO);
     else
         tcp_arm_rto(st, t);
+    return acked;
+}
+
+/* RFC 2018 / RFC 2883: take the SACK blocks of an arriving ACK into the
+ * scoreboard.  Returns true if they told us something new. */
+static bool take_sack_blocks(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
+{
+    if (!t->sack_ok || seg->opt.sack_count == 0)
+        return false;
+    bool dsack = false;
+    bool news = sb_update(&t->sb, seg->ack, t->snd_max, seg->opt.sack, seg->opt.sack_count, &dsack);
+    struct tcp_event ev = { .kind = EV_SACK };
+    ev.u.sack.sent = 0;
+    ev.u.sack.count = seg->opt.sack_count;
+    ev.u.sack.dsack = dsack;
+    for (unsigned i = 0; i < seg->opt.sack_count && i < 4; i++) {
+        ev.u.sack.blocks[i].left = seg->opt.sack[i].left;
+        ev.u.sack.blocks[i].right = seg->opt.sack[i].right;
+    }
+    tcb_observe(st, t, &ev);
+    return news;
+}
+
+/* RFC 5681 2 "DUPLICATE ACKNOWLEDGMENT": outstanding data, no data and no
+ * SYN/FIN on the segment, the ACK number equal to SND.UNA and the window
+ * unchanged.  A zero window is excluded: those are answers to window
+ * probes.  With SACK, an ACK carrying new SACK information also counts
+ * (RFC 6675 2). */
+static bool is_duplicate_ack(const struct tcb *t, const struct tcp_segment *seg,
+                             uint32_t window_before, bool sack_news)
+{
+    if (seg->ack != t->snd_una || t->snd_max == t->snd_una)
+        return false;
+    if (seg->payload_len || (seg->flags & (TCP_SYN | TCP_FIN)) || seg->window == 0)
+        return false;
+    uint32_t window = (uint32_t)seg->window << t->snd_wscale;
+    return window == window_before || sack_news;
 }
 
 static bool our_fin_acked(const struct tcb *t)
@@ -315,7 +371,7 @@ static bool check_ack(struct tcp_stack *st, struct tcb *t, const struct tcp_segm
             return false;
         }
         take_peer_window(t, seg);
-        new_data_acked(st, t, seg->ack);
+        new_data_acked(st, t, seg);
         tcb_set_state(st, t, TCP_ESTABLISHED, CAUSE_RCV_ACK, "RFC 9293 3.10.7.4");
         if (t->passive)
             tcp_listener_child_established(st, t);
@@ -328,13 +384,26 @@ static bool check_ack(struct tcp_stack *st, struct tcb *t, const struct tcp_segm
         tcp_send_ack(st, t);
         return false;
     }
-    if (seq_gt(seg->ack, t->snd_una))
-        new_data_acked(st, t, seg->ack);
+    uint32_t window_before = t->snd_wnd;
+    bool sack_news = take_sack_blocks(st, t, seg);
+    if (seq_gt(seg->ack, t->snd_una)) {
+        uint32_t flight_before = t->snd_max - t->snd_una;
+        uint32_t acked = new_data_acked(st, t, seg);
+        tcp_recovery_on_new_ack(st, t, acked, flight_before);
+    } else if (is_duplicate_ack(t, seg, window_before, sack_news)) {
+        tcp_recovery_on_dupack(st, t, seg->ack);
+    }
     /* Window update (RFC 9293 3.10.7.4, the SND.WL1/SND.WL2 rule). */
     if (seq_le(t->snd_una, seg->ack) &&
         (seq_lt(t->snd_wl1, seg->seq) ||
-         (t->snd_wl1 == seg->seq && seq_le(t->snd_wl2, seg->ack))))
+         (t->snd_wl1 == seg->seq && seq_le(t->snd_wl2, seg->ack)))) {
         take_peer_window(t, seg);
+        if (t->snd_wnd > 0 && t->timer[TCP_TIMER_PERSIST] != TCP_TIME_NEVER) {
+            /* The window opened: stop probing (RFC 9293 3.8.6.1). */
+            tcb_timer_cancel(st, t, TCP_TIMER_PERSIST);
+            t->persist_backoff = 0;
+        }
+    }
 
     switch (t->state) {
     case TCP_FIN_WAIT_1:
@@ -346,14 +415,19 @@ static bool check_ack(struct tcp_stack *st, struct tcb *t, const struct tcp_segm
             fin_wait_1_done(st, t);
         break;
     case TCP_CLOSING:
-        if (our_fin_acked(t))
-            enter_time_wait(st, t, CAUSE_RCV_ACK);
-        return false; /* nothing else to do in CLOSING */
     case TCP_LAST_ACK:
         if (our_fin_acked(t)) {
-            tcb_close(st, t, CAUSE_RCV_ACK, "RFC 9293 3.10.7.4");
+            if (t->state == TCP_CLOSING)
+                enter_time_wait(st, t, CAUSE_RCV_ACK);
+            else
+                tcb_close(st, t, CAUSE_RCV_ACK, "RFC 9293 3.10.7.4");
             return false;
         }
+        /* The peer's text and FIN are behind us, but ours may not be:
+         * data queued before CLOSE still goes out, then the FIN (RFC 9293
+         * 3.10.4), as the window opened by this ACK allows. */
+        tcp_output(st, t);
+        tcb_report_window(st, t);
         return false;
     case TCP_TIME_WAIT:
         return false;
@@ -369,8 +443,22 @@ enum text_outcome {
     TEXT_CONNECTION_GONE,
 };
 
-/* Seventh: the segment text, in order only (the out-of-order queue comes
- * with the data-transfer work). */
+/* In-order bytes reach the receive buffer; if that closed a gap, the
+ * out-of-order queue's next block follows.  Returns false when the buffer
+ * could not take everything. */
+static bool deliver_in_order(struct tcb *t, const uint8_t *data, uint32_t len)
+{
+    uint32_t taken = (uint32_t)ring_write(&t->rcvbuf, data, len);
+    t->rcv_nxt += taken;
+    /* Even with the buffer full, drain: it discards held bytes that
+     * RCV.NXT has just passed, so they stop counting against the window. */
+    t->rcv_nxt += reasm_drain(&t->reasm, t->rcv_nxt, &t->rcvbuf);
+    return taken == len;
+}
+
+/* Seventh: the segment text (RFC 9293 3.10.7.4), with out-of-order
+ * segments kept for later (RFC 9293 3.10.7.4 allows it; RFC 2018 needs it
+ * for SACK). */
 static enum text_outcome process_text(struct tcp_stack *st, struct tcb *t,
                                       const struct tcp_segment *seg)
 {
@@ -381,27 +469,7 @@ static enum text_outcome process_text(struct tcp_stack *st, struct tcb *t,
     tcp_seq seq = seg->seq;
     if (seg->flags & TCP_SYN)
         seq++;
-    /* Trim what we already have. */
-    if (seq_lt(seq, t->rcv_nxt)) {
-        uint32_t dup = t->rcv_nxt - seq;
-        if (dup > len)
-            dup = len;
-        data += dup;
-        len -= dup;
-        seq += dup;
-    }
-    if (len == 0) {
-        if (seq == t->rcv_nxt)
-            return TEXT_IN_ORDER;
-        /* A FIN beyond a gap: ACK at once, like out-of-order data, so the
-         * sender learns what is missing (RFC 5681 4.2). */
-        if ((seg->flags & TCP_FIN) && can_receive)
-            tcp_send_ack(st, t);
-        return TEXT_NOT_IN_ORDER;
-    }
-    if (!can_receive)
-        return TEXT_NOT_IN_ORDER;
-    if (t->app_closed) {
+    if (len && can_receive && t->app_closed) {
         /* RFC 1122 4.2.2.13 / RFC 2525 2.17: data for an app that has
          * closed cannot be delivered: reset the connection. */
         tcp_send_rst(st, t);
@@ -409,23 +477,59 @@ static enum text_outcome process_text(struct tcp_stack *st, struct tcb *t,
         tcb_close(st, t, CAUSE_APP_CLOSE, "RFC 1122 4.2.2.13");
         return TEXT_CONNECTION_GONE;
     }
-    if (seq != t->rcv_nxt) {
-        /* Out of order: ACK at once so the sender sees a duplicate ACK
-         * (RFC 5681 4.2). */
-        tcp_send_ack(st, t);
+    /* Trim what we already have; report it with D-SACK (RFC 2883). */
+    bool duplicate = false;
+    if (seq_lt(seq, t->rcv_nxt)) {
+        uint32_t dup = t->rcv_nxt - seq;
+        if (dup > len)
+            dup = len;
+        if (dup && t->sack_ok && t->cfg.dsack)
+            reasm_note_duplicate(&t->reasm, seq, seq + dup);
+        duplicate = dup > 0;
+        data += dup;
+        len -= dup;
+        seq += dup;
+    }
+    if (len == 0 || !can_receive) {
+        if (duplicate)
+            tcp_send_ack(st, t);
+        if (len == 0 && seq == t->rcv_nxt)
+            return TEXT_IN_ORDER;
+        /* A FIN beyond a gap: ACK at once, like out-of-order data, so the
+         * sender learns what is missing (RFC 5681 4.2). */
+        if ((seg->flags & TCP_FIN) && can_receive) {
+            t->ooo_fin = true;
+            t->ooo_fin_seq = seq;
+            tcp_send_ack(st, t);
+        }
         return TEXT_NOT_IN_ORDER;
     }
-    uint32_t taken = (uint32_t)ring_write(&t->rcvbuf, data, len);
-    t->rcv_nxt += taken;
-    tcp_ack_received_data(st, t, false);
-    return taken == len ? TEXT_IN_ORDER : TEXT_NOT_IN_ORDER;
+    if (seq == t->rcv_nxt) {
+        bool filled_gap = !reasm_empty(&t->reasm);
+        bool all_taken = deliver_in_order(t, data, len);
+        /* RFC 5681 4.2: an ACK at once when a segment fills (part of) a
+         * gap, so the sender's recovery moves on; else delayed ACK. */
+        tcp_ack_received_data(st, t, filled_gap || duplicate);
+        return all_taken ? TEXT_IN_ORDER : TEXT_NOT_IN_ORDER;
+    }
+    /* Beyond RCV.NXT: keep it (within the window we offered) and send a
+     * duplicate ACK at once, with SACK blocks (RFC 5681 4.2, RFC 2018). */
+    tcp_seq limit = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv : t->rcv_nxt;
+    reasm_insert(&t->reasm, t->rcv_nxt, seq, data, len, limit, t->sack_ok && t->cfg.dsack);
+    if ((seg->flags & TCP_FIN) && seq_le(seq + len, limit)) {
+        t->ooo_fin = true;
+        t->ooo_fin_seq = seq + len;
+    }
+    tcp_send_ack(st, t);
+    return TEXT_NOT_IN_ORDER;
 }
 
 /* Eighth: FIN (RFC 9293 3.10.7.4). */
-static void process_fin(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
+static void process_fin(struct tcp_stack *st, struct tcb *t)
 {
     t->fin_rcvd = true;
-    t->rcv_nxt = seg->seq + tcp_segment_seq_len(seg);
+    t->ooo_fin = false;
+    t->rcv_nxt += 1; /* the FIN's sequence number */
     switch (t->state) {
     case TCP_SYN_RECEIVED:
     case TCP_ESTABLISHED:
@@ -505,11 +609,14 @@ void tcp_input_segment(struct tcp_stack *st, struct tcb *t, const struct tcp_seg
     enum text_outcome text = process_text(st, t, seg);
     if (text == TEXT_CONNECTION_GONE)
         return;
-    if ((seg->flags & TCP_FIN) && text == TEXT_IN_ORDER)
-        process_fin(st, t, seg);
+    bool fin_in_order = ((seg->flags & TCP_FIN) && text == TEXT_IN_ORDER) ||
+                        (t->ooo_fin && t->ooo_fin_seq == t->rcv_nxt);
+    if (fin_in_order)
+        process_fin(st, t);
     /* The segment acknowledged our FIN but its own FIN could not be taken
      * yet (a gap, or no room): FIN-WAIT-2 after all. */
     if (t->state == TCP_FIN_WAIT_1 && our_fin_acked(t))
         fin_wait_1_done(st, t);
     tcp_output(st, t);
+    tcb_report_window(st, t);
 }

@@ -163,8 +163,9 @@ static void listen_ack(struct tcp_stack *st, struct tcb *l, const struct tcp_seg
         c->snd_nxt = c->iss + 1;
         c->snd_max = c->iss + 1;
         c->snd_buf_seq = c->iss + 1;
-        c->cc.cwnd = 10u * c->snd_mss;
-        c->cc.ssthresh = UINT32_MAX;
+        /* The window our cookie SYN-ACK offered (unscaled, RFC 7323 2.2). */
+        c->rcv_adv = c->rcv_nxt + tcp_window_field(c, true);
+        tcb_cc_init(st, c);
         c->state = TCP_SYN_RECEIVED; /* reconstructed, never announced */
         q->stats.cookies_accepted++;
         q->syn_len++; /* child_established takes it out again */

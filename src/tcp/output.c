@@ -3,14 +3,46 @@
 
 #include "tcp/tcb.h"
 
-/* The window we advertise: free receive buffer, scaled (RFC 7323 2.3).
- * RFC 7323 2.2: the window in a SYN is never scaled. */
-uint16_t tcp_window_field(const struct tcb *t, bool syn)
+/* RCV.WND to advertise.  Receiver-side silly window avoidance (RFC 1122
+ * 4.2.3.3): the right edge moves only when it can move by at least
+ * min(half the buffer, one MSS); and it never moves left (RFC 9293
+ * 3.8.6.2.2).  Out-of-order data already occupies buffer space. */
+uint32_t tcp_receive_window(const struct tcb *t)
 {
-    uint32_t wnd = (uint32_t)ring_space(&t->rcvbuf);
+    size_t space = ring_space(&t->rcvbuf);
+    uint32_t free_space = space > t->reasm.bytes ? (uint32_t)(space - t->reasm.bytes) : 0;
+    uint32_t current = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    if (free_space <= current)
+        return current;
+    uint32_t half_buffer = (uint32_t)(t->rcvbuf.cap / 2);
+    uint32_t threshold = half_buffer < t->snd_mss ? half_buffer : t->snd_mss;
+    return free_space - current >= threshold ? free_space : current;
+}
+
+/* After the app reads: is a window update worth a segment of its own?
+ * Only once the window we could offer is at least twice what the peer
+ * still has (Linux's rule); otherwise the next ACK carries it anyway, and
+ * an app reading in small pieces would double the ACK traffic. */
+bool tcp_window_update_due(const struct tcb *t)
+{
+    uint32_t current = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    uint32_t possible = tcp_receive_window(t);
+    return possible > current && possible / 2 >= current;
+}
+
+/* The window field of a segment we send (RFC 7323 2.3: scaled; 2.2: never
+ * in a SYN), remembering the right edge it advertises. */
+uint16_t tcp_window_field(struct tcb *t, bool syn)
+{
+    uint32_t wnd = tcp_receive_window(t);
     unsigned shift = syn ? 0 : t->rcv_wscale;
     uint32_t field = wnd >> shift;
-    return field > 0xffff ? 0xffff : (uint16_t)field;
+    if (field > 0xffff)
+        field = 0xffff;
+    tcp_seq edge = t->rcv_nxt + (field << shift);
+    if (seq_gt(edge, t->rcv_adv))
+        t->rcv_adv = edge;
+    return (uint16_t)field;
 }
 
 static void fill_addresses(const struct tcb *t, struct tcp_segment *s)
@@ -35,7 +67,32 @@ static void emit_segment(struct tcp_stack *st, uint32_t conn, const struct tcp_s
         st->ops.emit(st->ctx, conn, st->scratch, len);
 }
 
-/* Options we put on every non-SYN segment: timestamps if negotiated. */
+/* RFC 2018 4 / RFC 2883: SACK blocks in every ACK while the receiver
+ * holds out-of-order data or has a duplicate to report. */
+static void add_sack_option(struct tcp_stack *st, struct tcb *t, struct tcp_segment *s)
+{
+    if (!t->sack_ok || (reasm_empty(&t->reasm) && !t->reasm.dsack_pending))
+        return;
+    /* With timestamps only three blocks fit in the 40 option bytes. */
+    unsigned room = t->ts_ok ? 3 : TCP_SACK_MAX_BLOCKS;
+    bool dsack = false;
+    unsigned n = reasm_sack_blocks(&t->reasm, s->opt.sack, room, &dsack);
+    if (n == 0)
+        return;
+    s->opt.sack_count = (uint8_t)n;
+    struct tcp_event ev = { .kind = EV_SACK };
+    ev.u.sack.sent = 1;
+    ev.u.sack.count = (uint8_t)n;
+    ev.u.sack.dsack = dsack;
+    for (unsigned i = 0; i < n; i++) {
+        ev.u.sack.blocks[i].left = s->opt.sack[i].left;
+        ev.u.sack.blocks[i].right = s->opt.sack[i].right;
+    }
+    tcb_observe(st, t, &ev);
+}
+
+/* Options we put on every non-SYN segment: timestamps if negotiated, SACK
+ * blocks when there is something to report. */
 static void add_common_options(struct tcp_stack *st, struct tcb *t, struct tcp_segment *s)
 {
     if (t->ts_ok) {
@@ -43,6 +100,7 @@ static void add_common_options(struct tcp_stack *st, struct tcb *t, struct tcp_s
         s->opt.ts_val = (uint32_t)(st->now / 1000u); /* 1 ms clock (RFC 7323 5.4) */
         s->opt.ts_ecr = t->ts_recent;
     }
+    add_sack_option(st, t, s);
 }
 
 /* Sending any segment that carries ACK satisfies a pending delayed ACK. */
@@ -180,58 +238,83 @@ void tcp_send_rst(struct tcp_stack *st, struct tcb *t)
     emit_segment(st, t->id, &s);
 }
 
-/* Bytes in the send buffer not yet sent at least once. */
-static uint32_t unsent_bytes(const struct tcb *t)
+/* End of the data the app has written (sequence number after the last
+ * byte); our FIN, once queued, takes this sequence number. */
+static tcp_seq data_end(const struct tcb *t)
 {
-    uint32_t buffered_end = t->snd_buf_seq + (uint32_t)t->sndbuf.len;
-    return seq_lt(t->snd_nxt, buffered_end) ? buffered_end - t->snd_nxt : 0;
+    return t->snd_buf_seq + (uint32_t)t->sndbuf.len;
 }
 
-/* Send one segment of data (and FIN if it ends the stream) from snd_nxt.
- * Below snd_max it is a retransmission, reported with `cause`. */
-static uint32_t send_data_segment(struct tcp_stack *st, struct tcb *t, uint32_t max_len,
-                                  enum tcp_retx_cause cause)
+/* Bytes written by the app and not yet sent even once. */
+uint32_t tcp_unsent_bytes(const struct tcb *t)
 {
-    uint32_t avail = unsent_bytes(t);
-    uint32_t len = avail < max_len ? avail : max_len;
-    bool fin = t->fin_queued && len == avail &&
-               (!t->fin_sent || seq_le(t->snd_nxt + len, t->fin_seq));
+    tcp_seq end = data_end(t);
+    tcp_seq from = seq_max(t->snd_nxt, t->snd_max);
+    return seq_lt(from, end) ? end - from : 0;
+}
+
+static void report_probe(struct tcp_stack *st, struct tcb *t, tcp_seq seq, uint32_t len)
+{
+    struct tcp_event ev = { .kind = EV_RETRANSMIT };
+    ev.u.retx.cause = RETX_PROBE;
+    ev.u.retx.seq = seq;
+    ev.u.retx.len = len;
+    ev.u.retx.attempt = t->persist_backoff + 1;
+    tcb_observe(st, t, &ev);
+}
+
+/* Send [seq, seq + len) of the stream, with our FIN if it comes right after
+ * and is queued.  SND.NXT is the caller's business.  Below SND.MAX this is
+ * a retransmission, reported with `cause`; a probe is reported as one.
+ * Returns the sequence space used (0 when there was nothing to send). */
+uint32_t tcp_transmit(struct tcp_stack *st, struct tcb *t, tcp_seq seq, uint32_t len,
+                      enum tcp_retx_cause cause, bool probe)
+{
+    tcp_seq end = data_end(t);
+    uint32_t avail = seq_lt(seq, end) ? end - seq : 0;
+    if (len > avail)
+        len = avail;
+    bool fin = t->fin_queued && seq + len == end;
     if (len == 0 && !fin)
         return 0;
 
     struct tcp_segment s = { 0 };
     fill_addresses(t, &s);
-    s.seq = t->snd_nxt;
+    s.seq = seq;
     s.ack = t->rcv_nxt;
     s.flags = TCP_ACK | (fin ? TCP_FIN : 0) | (len && len == avail ? TCP_PSH : 0);
     s.window = tcp_window_field(t, false);
     add_common_options(st, t, &s);
-    uint8_t *payload = NULL;
     if (len) {
-        payload = st->scratch + TCP_PACKET_MAX / 2; /* a second area of the scratch */
-        ring_peek(&t->sndbuf, t->snd_nxt - t->snd_buf_seq, payload, len);
+        uint8_t *payload = st->scratch + TCP_PACKET_MAX / 2; /* second half of the scratch */
+        ring_peek(&t->sndbuf, seq - t->snd_buf_seq, payload, len);
         s.payload = payload;
         s.payload_len = len;
     }
     uint32_t seq_len = len + (fin ? 1u : 0u);
-    if (seq_lt(t->snd_nxt, t->snd_max))
-        report_retransmit(st, t, cause, t->snd_nxt, seq_len);
-    else if (!t->rtt_timing && len) {
-        /* RFC 6298 3: time one segment per RTT; never a retransmission. */
+    tcp_seq seg_end = seq + seq_len;
+    if (probe) {
+        report_probe(st, t, seq, seq_len);
+    } else if (seq_lt(seq, t->snd_max)) {
+        report_retransmit(st, t, cause, seq, seq_len);
+        /* Karn (RFC 6298 3): a retransmitted segment gives no sample. */
+        if (t->rtt_timing && seq_le(seq, t->rtt_seq) && seq_lt(t->rtt_seq, seg_end))
+            t->rtt_timing = false;
+    } else if (!t->rtt_timing && len && !t->ts_ok) {
+        /* RFC 6298 3: time one segment per RTT (timestamps time them all). */
         t->rtt_timing = true;
-        t->rtt_seq = t->snd_nxt;
+        t->rtt_seq = seq;
         t->rtt_sent_at = st->now;
     }
     if (fin) {
         t->fin_sent = true;
-        t->fin_seq = t->snd_nxt + len;
+        t->fin_seq = end;
     }
-    t->snd_nxt += seq_len;
-    if (seq_gt(t->snd_nxt, t->snd_max))
-        t->snd_max = t->snd_nxt;
+    if (seq_gt(seg_end, t->snd_max))
+        t->snd_max = seg_end;
     ack_sent(st, t);
     emit_segment(st, t->id, &s);
-    if (t->timer[TCP_TIMER_RTO] == TCP_TIME_NEVER)
+    if (!probe && t->timer[TCP_TIMER_RTO] == TCP_TIME_NEVER)
         tcp_arm_rto(st, t); /* RFC 6298 5.1 */
     return seq_len;
 }
@@ -242,27 +325,109 @@ static bool can_send_data(enum tcp_state s)
            s == TCP_CLOSING || s == TCP_LAST_ACK;
 }
 
-/* Send what the windows allow: new data, then our FIN once all data is out. */
+enum send_verdict { SEND_NOW, HOLD_NAGLE, HOLD_SWS };
+
+/* RFC 1122 4.2.3.4: the sender's silly-window avoidance, with Nagle's
+ * algorithm (RFC 896) as its "unacknowledged data" condition. */
+static enum send_verdict send_policy(const struct tcb *t, uint32_t len, uint32_t unsent,
+                                     uint32_t in_flight)
+{
+    if (len >= t->snd_mss)
+        return SEND_NOW;                 /* (1) a full-sized segment */
+    bool nagle_allows = !t->cfg.nagle || in_flight == 0;
+    if (len == unsent)
+        return nagle_allows ? SEND_NOW : HOLD_NAGLE; /* (2) all queued data */
+    if (t->max_snd_wnd && len >= t->max_snd_wnd / 2)
+        return nagle_allows ? SEND_NOW : HOLD_NAGLE; /* (3) half the largest window */
+    return HOLD_SWS;
+}
+
+/* RFC 9293 3.8.6.1: with data waiting and a zero window, probe on a timer
+ * (the persist timer) with exponential backoff.  The same timer is the
+ * sender's SWS override (RFC 1122 4.2.3.4 (4)). */
+static void arm_persist(struct tcp_stack *st, struct tcb *t, bool sws_override)
+{
+    if (t->timer[TCP_TIMER_PERSIST] != TCP_TIME_NEVER)
+        return;
+    uint64_t wait;
+    if (sws_override) {
+        wait = t->cfg.sws_override;
+    } else {
+        wait = t->rto_current > t->cfg.persist_min ? t->rto_current : t->cfg.persist_min;
+        for (unsigned i = 0; i < t->persist_backoff && wait < t->cfg.persist_max; i++)
+            wait *= 2;
+        if (wait > t->cfg.persist_max)
+            wait = t->cfg.persist_max;
+    }
+    if (wait)
+        tcb_timer_set(st, t, TCP_TIMER_PERSIST, st->now + wait);
+}
+
+/* Send new data as the windows and the send policy allow, then our FIN
+ * once all data is out. */
 void tcp_output(struct tcp_stack *st, struct tcb *t)
 {
     if (!can_send_data(t->state))
         return;
+    if (t->in_recovery && t->sack_recovery) {
+        tcp_sack_recovery_output(st, t);
+        return;
+    }
     for (;;) {
+        uint32_t unsent = seq_lt(t->snd_nxt, data_end(t)) ? data_end(t) - t->snd_nxt : 0;
+        if (unsent == 0) {
+            if (t->fin_queued && t->snd_nxt == data_end(t))
+                t->snd_nxt += tcp_transmit(st, t, t->snd_nxt, 0, RETX_RTO, false);
+            break;
+        }
         uint32_t in_flight = t->snd_nxt - t->snd_una;
         uint32_t wnd = t->snd_wnd < t->cc.cwnd ? t->snd_wnd : t->cc.cwnd;
         uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
-        uint32_t limit = usable < t->snd_mss ? usable : t->snd_mss;
-        bool fin_due = t->fin_queued && unsent_bytes(t) == 0 &&
-                       (!t->fin_sent || seq_le(t->snd_nxt, t->fin_seq));
-        if (limit == 0 && !(fin_due && unsent_bytes(t) == 0))
+        uint32_t len = usable < t->snd_mss ? usable : t->snd_mss;
+        if (len > unsent)
+            len = unsent;
+        if (len == 0) {
+            if (t->snd_wnd == 0 && t->snd_max == t->snd_una)
+                arm_persist(st, t, false);
             break;
+        }
+        enum send_verdict v = send_policy(t, len, unsent, in_flight);
+        if (v != SEND_NOW) {
+            if (v == HOLD_SWS && in_flight == 0)
+                arm_persist(st, t, true);
+            break;
+        }
         /* After a go-back to SND.UNA the resent segments are still the
          * timeout's doing. */
-        if (send_data_segment(st, t, limit, RETX_RTO) == 0)
-            break;
+        t->snd_nxt += tcp_transmit(st, t, t->snd_nxt, len, RETX_RTO, false);
     }
     /* A pending ACK is left to the delayed-ACK rules: data or a FIN sent
      * above carried it already, otherwise the timer sends it. */
+}
+
+/* The persist timer fired: probe a zero window with one byte (RFC 9293
+ * 3.8.6.1, RFC 1122 4.2.2.17), or, if the window is open, override the
+ * sender's silly-window avoidance and send what fits. */
+void tcp_persist_expired(struct tcp_stack *st, struct tcb *t)
+{
+    if (!can_send_data(t->state))
+        return;
+    if (t->snd_wnd == 0) {
+        if (!seq_lt(t->snd_una, data_end(t)))
+            return; /* nothing left to send */
+        tcp_transmit(st, t, t->snd_una, 1, RETX_PROBE, true);
+        t->snd_nxt = t->snd_una + 1;
+        t->persist_backoff++;
+        arm_persist(st, t, false);
+        return;
+    }
+    uint32_t in_flight = t->snd_nxt - t->snd_una;
+    uint32_t wnd = t->snd_wnd < t->cc.cwnd ? t->snd_wnd : t->cc.cwnd;
+    uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
+    uint32_t len = usable < t->snd_mss ? usable : t->snd_mss;
+    if (len)
+        t->snd_nxt += tcp_transmit(st, t, t->snd_nxt, len, RETX_RTO, false);
+    tcp_output(st, t);
 }
 
 /* RFC 6298 5.4: on timeout retransmit the earliest unacknowledged segment.
@@ -279,10 +444,8 @@ void tcp_retransmit_head(struct tcp_stack *st, struct tcb *t, enum tcp_retx_caus
         return;
     }
     t->snd_nxt = t->snd_una;
-    if (t->fin_sent && seq_le(t->snd_una, t->fin_seq))
-        t->fin_sent = false; /* the FIN goes again with or after the data */
-    t->rtt_timing = false;   /* Karn: no sample from retransmitted data */
-    send_data_segment(st, t, t->snd_mss, cause);
+    t->rtt_timing = false; /* Karn: no sample from retransmitted data */
+    t->snd_nxt += tcp_transmit(st, t, t->snd_una, t->snd_mss, cause, false);
 }
 
 /* RFC 1122 4.2.3.2 / RFC 5681 4.2: ACK at least every second full-sized

@@ -29,8 +29,8 @@ void sb_free(struct tcp_scoreboard *sb);
 bool sb_clone(struct tcp_scoreboard *dst, const struct tcp_scoreboard *src);
 void sb_reset(struct tcp_scoreboard *sb);  /* forget everything (after RTO, RFC 6675 5.1) */
 
-/* Take the SACK blocks of an arriving ACK.  Blocks at or below snd_una, or
- * inside already-SACKed data, are D-SACK reports (RFC 2883) and are not
+/* Take the SACK blocks of an arriving ACK.  A first block below snd_una,
+ * or inside the second block, is a D-SACK report (RFC 2883) and is not
  * added: *dsack tells the caller one was seen.  Blocks beyond snd_max are
  * ignored.  Returns true when the ACK brought new SACK information (it
  * then counts as a "duplicate" for RFC 6675 even if ACK itself did not

@@ -87,6 +87,11 @@ enum seg_error {
 /* Parse an IPv4 packet carrying TCP.  On success *out describes it and its
  * payload pointer aims into pkt.  On failure *out is unspecified. */
 enum seg_error tcp_segment_decode(const uint8_t *pkt, size_t len, struct tcp_segment *out);
+/* The same without summing the payload for the TCP checksum: only for a
+ * packet this process has just encoded (the world labelling what a stack
+ * emitted), where the sum would be a third pass over every byte sent. */
+enum seg_error tcp_segment_decode_unverified(const uint8_t *pkt, size_t len,
+                                             struct tcp_segment *out);
 
 /* Build the packet for seg into buf (capacity cap).  Returns the packet
  * length, or 0 if it does not fit in cap or in TCP_PACKET_MAX. */

@@ -267,7 +267,13 @@ int tcp_set_config(struct tcp_stack *st, int sock, const struct tcp_config *cfg)
         return -TCP_ERR_NO_BUFFER;
     if (!ring_resize(&t->sndbuf, cfg->sndbuf) || !ring_resize(&t->rcvbuf, cfg->rcvbuf))
         return -TCP_ERR_NO_BUFFER;
+    bool new_cc = cfg->cc != t->cfg.cc;
     t->cfg = *cfg;
+    if (new_cc) {
+        /* A new algorithm takes over the current window (like Linux's
+         * TCP_CONGESTION), keeping cwnd and ssthresh. */
+        t->cc_ops = tcp_cc_ops_for((enum tcp_cc_algo)cfg->cc);
+    }
     /* Keepalive switched on or off applies from now. */
     if (t->state == TCP_ESTABLISHED || t->state == TCP_CLOSE_WAIT) {
         if (cfg->keepalive && t->timer[TCP_TIMER_KEEPALIVE] == TCP_TIME_NEVER)
@@ -389,8 +395,10 @@ long tcp_send(struct tcp_stack *st, int sock, const uint8_t *data, size_t len, u
     else
         rc = (long)ring_write(&t->sndbuf, data, len);
     app_event(st, t, APP_SEND, rc, len);
-    if (rc > 0)
+    if (rc > 0) {
         tcp_output(st, t);
+        tcb_report_window(st, t);
+    }
     return rc;
 }
 
@@ -411,13 +419,17 @@ long tcp_recv(struct tcp_stack *st, int sock, uint8_t *buf, size_t cap, uint64_t
             return -TCP_ERR_WOULD_BLOCK; /* nothing yet: not worth an event */
     } else {
         size_t n = cap < t->rcvbuf.len ? cap : t->rcvbuf.len;
-        uint16_t before = tcp_window_field(t, false);
         ring_peek(&t->rcvbuf, 0, buf, n);
         ring_consume(&t->rcvbuf, n);
         rc = (long)n;
-        /* Reading reopens the window; tell a peer that saw it closed. */
-        if (before == 0 && t->state != TCP_CLOSED)
+        /* Reading frees buffer space; once the window can open by enough
+         * (RFC 1122 4.2.3.3), tell the peer with a window update. */
+        bool synchronized = t->state == TCP_ESTABLISHED || t->state == TCP_FIN_WAIT_1 ||
+                            t->state == TCP_FIN_WAIT_2;
+        if (synchronized && tcp_window_update_due(t)) {
             tcp_send_ack(st, t);
+            tcb_report_window(st, t);
+        }
     }
     app_event(st, t, APP_RECV, rc, cap);
     return rc;

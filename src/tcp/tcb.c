@@ -25,6 +25,9 @@ struct tcb *tcb_new(struct tcp_stack *st, const struct tcp_config *cfg)
     rtt_init(&t->rtt, cfg->rto_initial);
     t->rto_current = cfg->rto_initial;
     t->snd_mss = TCP_DEFAULT_PEER_MSS;
+    t->cc_ops = tcp_cc_ops_for((enum tcp_cc_algo)cfg->cc);
+    reasm_init(&t->reasm);
+    sb_init(&t->sb);
     return t;
 }
 
@@ -40,6 +43,8 @@ void tcb_destroy(struct tcp_stack *st, struct tcb *t)
     }
     ring_free(&t->sndbuf);
     ring_free(&t->rcvbuf);
+    reasm_free(&t->reasm);
+    sb_free(&t->sb);
     free(t);
 }
 
@@ -51,7 +56,10 @@ struct tcb *tcb_clone(const struct tcb *t)
     *c = *t;
     c->listener = NULL;
     c->sndbuf.data = c->rcvbuf.data = NULL;
-    if (!ring_clone(&c->sndbuf, &t->sndbuf) || !ring_clone(&c->rcvbuf, &t->rcvbuf))
+    reasm_init(&c->reasm);
+    sb_init(&c->sb);
+    if (!ring_clone(&c->sndbuf, &t->sndbuf) || !ring_clone(&c->rcvbuf, &t->rcvbuf) ||
+        !reasm_clone(&c->reasm, &t->reasm) || !sb_clone(&c->sb, &t->sb))
         goto fail;
     if (t->listener) {
         c->listener = malloc(sizeof *c->listener);
@@ -68,6 +76,8 @@ struct tcb *tcb_clone(const struct tcb *t)
 fail:
     ring_free(&c->sndbuf);
     ring_free(&c->rcvbuf);
+    reasm_free(&c->reasm);
+    sb_free(&c->sb);
     if (c->listener)
         free(c->listener->accept_queue);
     free(c->listener);
@@ -158,6 +168,52 @@ void tcb_init_sequence(struct tcp_stack *st, struct tcb *t)
     t->snd_nxt = t->iss;
     t->snd_max = t->iss;
     t->snd_buf_seq = t->iss + 1;
-    t->cc.cwnd = 10u * t->cfg.mss; /* RFC 6928 initial window, refined on MSS */
-    t->cc.ssthresh = UINT32_MAX;   /* RFC 5681 3.1: arbitrarily high at first */
+    if (!t->passive)
+        t->snd_mss = t->cfg.mss; /* until the peer's SYN tells us its MSS */
+    tcb_cc_init(st, t);
+}
+
+void tcb_cc_init(struct tcp_stack *st, struct tcb *t)
+{
+    t->cc_ops = tcp_cc_ops_for((enum tcp_cc_algo)t->cfg.cc);
+    t->cc_ops->init(&t->cc, t->snd_mss, t->cfg.initial_window, t->cfg.ssthresh_initial);
+    t->cc.recover = t->iss;
+    tcb_report_cc(st, t, CC_CAUSE_INIT);
+}
+
+void tcb_report_cc(struct tcp_stack *st, struct tcb *t, enum tcp_cc_cause cause)
+{
+    if (t->cc.cwnd == t->shown_cwnd && t->cc.ssthresh == t->shown_ssthresh &&
+        t->cc.phase == t->shown_phase)
+        return;
+    t->shown_cwnd = t->cc.cwnd;
+    t->shown_ssthresh = t->cc.ssthresh;
+    t->shown_phase = t->cc.phase;
+    struct tcp_event ev = { .kind = EV_CWND };
+    ev.u.cwnd.cwnd = t->cc.cwnd;
+    ev.u.cwnd.ssthresh = t->cc.ssthresh;
+    ev.u.cwnd.phase = t->cc.phase;
+    ev.u.cwnd.cause = (uint8_t)cause;
+    tcb_observe(st, t, &ev);
+}
+
+void tcb_report_window(struct tcp_stack *st, struct tcb *t)
+{
+    uint32_t rcv_wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    if (t->snd_una == t->shown_snd_una && t->snd_nxt == t->shown_snd_nxt &&
+        t->snd_wnd == t->shown_snd_wnd && t->rcv_nxt == t->shown_rcv_nxt &&
+        rcv_wnd == t->shown_rcv_wnd)
+        return;
+    t->shown_snd_una = t->snd_una;
+    t->shown_snd_nxt = t->snd_nxt;
+    t->shown_snd_wnd = t->snd_wnd;
+    t->shown_rcv_nxt = t->rcv_nxt;
+    t->shown_rcv_wnd = rcv_wnd;
+    struct tcp_event ev = { .kind = EV_WINDOW };
+    ev.u.window.snd_una = t->snd_una;
+    ev.u.window.snd_nxt = t->snd_nxt;
+    ev.u.window.snd_wnd = t->snd_wnd;
+    ev.u.window.rcv_nxt = t->rcv_nxt;
+    ev.u.window.rcv_wnd = rcv_wnd;
+    tcb_observe(st, t, &ev);
 }

@@ -103,6 +103,15 @@ struct tcb {
     unsigned persist_backoff;
     uint32_t max_snd_wnd;       /* largest window the peer offered (SWS, RFC 1122 4.2.3.4) */
 
+    /* A FIN that arrived beyond a gap, processed once the gap fills. */
+    bool ooo_fin;
+    tcp_seq ooo_fin_seq;
+
+    /* What EV_CWND and EV_WINDOW last reported, so only changes are. */
+    uint32_t shown_cwnd, shown_ssthresh;
+    uint8_t shown_phase;
+    uint32_t shown_snd_una, shown_snd_nxt, shown_snd_wnd, shown_rcv_nxt, shown_rcv_wnd;
+
     /* Delayed ACK (RFC 1122 4.2.3.2). */
     unsigned unacked_segments;
     bool ack_pending;
@@ -152,17 +161,37 @@ void tcb_close(struct tcp_stack *st, struct tcb *t, enum tcp_state_cause cause, 
 void tcb_init_sequence(struct tcp_stack *st, struct tcb *t);
 bool tcb_app_owns(const struct tcb *t);
 
+/* Report cwnd/ssthresh/phase and the window variables if they changed. */
+void tcb_report_cc(struct tcp_stack *st, struct tcb *t, enum tcp_cc_cause cause);
+void tcb_report_window(struct tcp_stack *st, struct tcb *t);
+/* (Re)start congestion control for the effective MSS (RFC 5681 3.1). */
+void tcb_cc_init(struct tcp_stack *st, struct tcb *t);
+
 /* output.c */
 void tcp_output(struct tcp_stack *st, struct tcb *t);
+uint32_t tcp_transmit(struct tcp_stack *st, struct tcb *t, tcp_seq seq, uint32_t len,
+                      enum tcp_retx_cause cause, bool probe);
+uint32_t tcp_unsent_bytes(const struct tcb *t);
+uint32_t tcp_receive_window(const struct tcb *t);
+bool tcp_window_update_due(const struct tcb *t);
+void tcp_persist_expired(struct tcp_stack *st, struct tcb *t);
 void tcp_send_syn(struct tcp_stack *st, struct tcb *t, bool with_ack);
 void tcp_send_ack(struct tcp_stack *st, struct tcb *t);
 void tcp_send_rst_for(struct tcp_stack *st, const struct tcp_segment *in);
 void tcp_send_rst(struct tcp_stack *st, struct tcb *t);
 void tcp_send_keepalive_probe(struct tcp_stack *st, struct tcb *t);
 void tcp_retransmit_head(struct tcp_stack *st, struct tcb *t, enum tcp_retx_cause cause);
-uint16_t tcp_window_field(const struct tcb *t, bool syn);
+uint16_t tcp_window_field(struct tcb *t, bool syn);
 void tcp_ack_received_data(struct tcp_stack *st, struct tcb *t, bool force_now);
 void tcp_arm_rto(struct tcp_stack *st, struct tcb *t);
+
+/* recovery.c: duplicate ACKs, fast retransmit and recovery (RFC 5681,
+ * RFC 6582, RFC 6675), and the congestion response to a timeout. */
+void tcp_recovery_on_new_ack(struct tcp_stack *st, struct tcb *t, uint32_t acked,
+                             uint32_t flight_before);
+void tcp_recovery_on_dupack(struct tcp_stack *st, struct tcb *t, tcp_seq ack);
+void tcp_recovery_on_rto(struct tcp_stack *st, struct tcb *t);
+void tcp_sack_recovery_output(struct tcp_stack *st, struct tcb *t);
 
 /* input.c */
 void tcp_input_segment(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg);

@@ -42,14 +42,8 @@ static void rto_expired(struct tcp_stack *st, struct tcb *t)
     /* RFC 6298 5.5: back off the timer; 2.5: never beyond the maximum. */
     uint64_t doubled = t->rto_current * 2;
     t->rto_current = doubled > t->cfg.rto_max ? t->cfg.rto_max : doubled;
-    /* RFC 5681 3.1 (equation 4): ssthresh = max(FlightSize / 2, 2 * SMSS),
-     * and cwnd = 1 segment (the loss window). */
-    if (t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED) {
-        uint32_t flight = t->snd_max - t->snd_una;
-        uint32_t half = flight / 2;
-        t->cc.ssthresh = half > 2u * t->snd_mss ? half : 2u * t->snd_mss;
-        t->cc.cwnd = t->snd_mss;
-    }
+    if (t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED)
+        tcp_recovery_on_rto(st, t);
     tcp_retransmit_head(st, t, RETX_RTO);
     tcp_arm_rto(st, t); /* RFC 6298 5.6 */
 }
@@ -109,6 +103,8 @@ void tcp_timers_fire(struct tcp_stack *st, struct tcb *t, uint64_t now)
             tcb_close(st, t, CAUSE_FIN_WAIT_2_DONE, "Linux tcp_fin_timeout");
             return;
         case TCP_TIMER_PERSIST:
+            tcp_persist_expired(st, t);
+            break;
         case TCP_TIMER_COUNT:
             break;
         }
