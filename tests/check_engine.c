@@ -3161,6 +3161,8 @@ START_TEST(test_sender_sws_override)
     peer_ack_win(T0 + 300 * MS, DATA0 + 1000, 8000);
     expect_data(DATA0 + 1000, SMSS);
     expect_data(DATA0 + 1000 + SMSS, SMSS);
+    expect_nothing(); /* the last 1080 bytes: Nagle */
+    peer_ack_win(T0 + 400 * MS, DATA0 + 1000 + 2 * SMSS, 8000);
     expect_data(DATA0 + 1000 + 2 * SMSS, 4000 - 2 * SMSS);
     expect_nothing();
 }
@@ -3238,7 +3240,7 @@ START_TEST(test_delayed_ack_rides_on_response)
     expect_data_at(__LINE__, DATA0, 50, PEER0 + 10);
     expect_nothing();
     ck_assert_uint_eq(tcb_of(s)->timer[TCP_TIMER_DELACK], TCP_TIME_NEVER);
-    peer_ack(T0 + 50 * MS, DATA0 + 50);
+    feed(T0 + 50 * MS, TCP_ACK, PEER0 + 10, DATA0 + 50);
     run_until(T0 + 2 * SEC);
     expect_nothing();
 }
@@ -3284,11 +3286,16 @@ START_TEST(test_rtt_from_timestamps)
     ck_assert_uint_eq(last_seg.opt.ts_val, HANDSHAKE_RTT / MS);
     ck_assert(tcb_of(s)->ts_ok);
 
-    app_write(s, 3 * SMSS, T0);
+    /* RFC 6691 2: the 12 option bytes come out of the payload, so a
+     * full segment is still a 1500-byte packet. */
     uint32_t seg = tcb_of(s)->snd_mss;
+    ck_assert_uint_eq(seg, SMSS - 12);
+    app_write(s, 3 * SMSS, T0);
     for (uint32_t off = 0; off < 3 * SMSS; off += seg) {
         uint32_t len = 3 * SMSS - off < seg ? 3 * SMSS - off : seg;
         expect_data(DATA0 + off, len);
+        if (len == seg)
+            ck_assert_uint_eq(H.pkts[H.next_pkt - 1].len, 1500);
         ck_assert_uint_eq(last_seg.opt.ts_val, T0 / MS);
         ck_assert_uint_eq(last_seg.opt.ts_ecr, 7777);
     }

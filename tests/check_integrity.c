@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "export/digest.h"
+#include "sim/stream_digest.h"
 #include "lesson/scenario_parse.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
@@ -202,15 +202,17 @@ static bool connection_reported_error(const struct world *w)
     return false;
 }
 
-/* FNV-1a of the first n bytes the host's pattern sends write. */
+/* The stream digest of the first n bytes the host's pattern sends write,
+ * computed a byte at a time so it does not share the world's chunking. */
 static uint64_t pattern_digest(int host, uint64_t n)
 {
-    uint64_t h = FNV1A64_INIT;
+    struct stream_digest d;
+    stream_digest_init(&d);
     for (uint64_t i = 0; i < n; i++) {
         uint8_t b = world_pattern_byte(i, host);
-        h = fnv1a64_update(h, &b, 1);
+        stream_digest_update(&d, &b, 1);
     }
-    return h;
+    return stream_digest_value(&d);
 }
 
 /* One direction of the transfer: what `from` wrote and `to` read.

@@ -6,6 +6,7 @@
 
 #include "sim/eventq.h"
 #include "sim/prng.h"
+#include "sim/stream_digest.h"
 #include "sim/wire.h"
 
 #include "check_main.h"
@@ -743,6 +744,71 @@ END_TEST
 
 /* ================================================================ main == */
 
+/* ---- stream digest ---- */
+
+/* Vectors computed independently (a few lines of Python following the
+ * definition in sim/stream_digest.h). */
+START_TEST(digest_known_vectors)
+{
+    ck_assert_uint_eq(stream_digest_of(NULL, 0), 0x3c4f4e9cc6a04bb6ull);
+    ck_assert_uint_eq(stream_digest_of((const uint8_t *)"a", 1), 0xa8e4cd2dbd77a99bull);
+    ck_assert_uint_eq(stream_digest_of((const uint8_t *)"foobar", 6), 0x8de296ceb434cca4ull);
+    ck_assert_uint_eq(stream_digest_of((const uint8_t *)"0123456789abcdef!", 17),
+                      0xd46eee212c768f4cull);
+}
+END_TEST
+
+/* However the stream is cut into updates, the digest is the same. */
+START_TEST(digest_chunking_does_not_matter)
+{
+    uint8_t msg[64];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)(i * 37 + 11);
+    uint64_t whole = stream_digest_of(msg, sizeof msg);
+    for (size_t a = 0; a <= sizeof msg; a++) {
+        for (size_t b = a; b <= sizeof msg; b += 3) {
+            struct stream_digest d;
+            stream_digest_init(&d);
+            stream_digest_update(&d, msg, a);
+            stream_digest_update(&d, msg + a, b - a);
+            ck_assert_uint_eq(stream_digest_value(&d), stream_digest_of(msg, b)); /* value keeps state */
+            stream_digest_update(&d, msg + b, sizeof msg - b);
+            ck_assert_uint_eq(stream_digest_value(&d), whole);
+        }
+    }
+}
+END_TEST
+
+/* Any single flipped bit, a dropped byte, a duplicated byte or swapped
+ * neighbours change the digest. */
+START_TEST(digest_tells_streams_apart)
+{
+    uint8_t msg[40], other[41];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)(i * 13 + 5);
+    uint64_t h = stream_digest_of(msg, sizeof msg);
+    for (size_t bit = 0; bit < 8 * sizeof msg; bit++) {
+        memcpy(other, msg, sizeof msg);
+        other[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        ck_assert_uint_ne(stream_digest_of(other, sizeof msg), h);
+    }
+    for (size_t i = 0; i < sizeof msg; i++) {
+        memcpy(other, msg, i);
+        memcpy(other + i, msg + i + 1, sizeof msg - i - 1);
+        ck_assert_uint_ne(stream_digest_of(other, sizeof msg - 1), h); /* dropped */
+        memcpy(other, msg, i + 1);
+        memcpy(other + i + 1, msg + i, sizeof msg - i);
+        ck_assert_uint_ne(stream_digest_of(other, sizeof msg + 1), h); /* duplicated */
+    }
+    for (size_t i = 0; i + 1 < sizeof msg; i++) {
+        memcpy(other, msg, sizeof msg);
+        other[i] = msg[i + 1];
+        other[i + 1] = msg[i];
+        ck_assert_uint_ne(stream_digest_of(other, sizeof msg), h);
+    }
+}
+END_TEST
+
 static Suite *primitives_suite(void)
 {
     Suite *s = suite_create("world primitives");
@@ -756,6 +822,12 @@ static Suite *primitives_suite(void)
     tcase_add_test(prng, prng_below_is_uniform);
     tcase_add_test(prng, prng_chance_ppm_extremes_and_rate);
     suite_add_tcase(s, prng);
+
+    TCase *digest = tcase_create("stream digest");
+    tcase_add_test(digest, digest_known_vectors);
+    tcase_add_test(digest, digest_chunking_does_not_matter);
+    tcase_add_test(digest, digest_tells_streams_apart);
+    suite_add_tcase(s, digest);
 
     TCase *wire = tcase_create("wire");
     tcase_set_timeout(wire, 30);

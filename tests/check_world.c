@@ -7,6 +7,7 @@
 
 #include "lesson/scenario_parse.h"
 #include "sim/scenario.h"
+#include "sim/stream_digest.h"
 #include "sim/world.h"
 #include "tcp/settings.h"
 #include "tcp/segment.h"
@@ -682,15 +683,17 @@ static size_t app_calls(const struct world *w, int host, enum tcp_app_call call,
     return n;
 }
 
-/* The FNV-1a digest of the first n bytes a host's pattern sends write. */
+/* The stream digest of the first n bytes a host's pattern sends write,
+ * fed a byte at a time (not in the world's chunks). */
 static uint64_t pattern_digest(int host, uint64_t n)
 {
-    uint64_t h = 14695981039346656037ull;
+    struct stream_digest d;
+    stream_digest_init(&d);
     for (uint64_t i = 0; i < n; i++) {
-        h ^= world_pattern_byte(i, host);
-        h *= 1099511628211ull;
+        uint8_t b = world_pattern_byte(i, host);
+        stream_digest_update(&d, &b, 1);
     }
-    return h;
+    return stream_digest_value(&d);
 }
 
 #define APP_HOSTS                                   \

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "export/digest.h"
+#include "sim/stream_digest.h"
 #include "tcp/cc.h"
 #include "tcp/segment.h"
 #include "tcp/stack.h"
@@ -381,7 +382,7 @@ void export_summary_from_world(struct export_summary *sum, const struct world *w
         ep->name = s->hosts[i].name;
         ep->up = world_host_up(w, (int)i);
         ep->state = TCP_CLOSED;
-        ep->digest_written = ep->digest_read = FNV1A64_INIT;
+        ep->digest_written = ep->digest_read = stream_digest_of(NULL, 0);
         if (st) {
             /* The app's connection tells the story; a server that never
              * accepted still has its listener. */

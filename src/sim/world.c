@@ -12,11 +12,6 @@
 
 #include "tcp/segment.h"
 
-/* FNV-1a 64 (the app's digests: cheap, order-sensitive, good enough to
- * tell whether two byte streams are the same). */
-#define FNV_OFFSET 14695981039346656037ull
-#define FNV_PRIME 1099511628211ull
-
 /* How much one autoread or ACT_READ call asks for at a time. */
 #define APP_READ_CHUNK 16384u
 
@@ -28,15 +23,6 @@
 /* Bits per byte times microseconds per millisecond: rate_bps * ms / this
  * is bytes. */
 #define APP_PACE_BITS_MS (8u * TCP_USEC_PER_MS)
-
-static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= FNV_PRIME;
-    }
-    return h;
-}
 
 /* Grow *buf so it holds at least need elements of size sz. */
 static bool grow(void **buf, size_t *cap, size_t need, size_t sz)
@@ -336,9 +322,13 @@ void world_app_reset(struct app_state *app)
 {
     free(app->conns);
     free(app->pend);
+    /* The stream statistics (and their digests) span the whole run. */
     struct host_app_stats keep = app->stats;
+    struct stream_digest written = app->written, read = app->read;
     memset(app, 0, sizeof *app);
     app->stats = keep;
+    app->written = written;
+    app->read = read;
     app->tick_at = TCP_TIME_NEVER;
 }
 
@@ -563,7 +553,8 @@ long world_app_read(struct world *w, int host, int sock, uint64_t max)
         if (got <= 0)
             break;
         h->app.stats.bytes_read += (uint64_t)got;
-        h->app.stats.digest_read = fnv1a(h->app.stats.digest_read, buf, (size_t)got);
+        stream_digest_update(&h->app.read, buf, (size_t)got);
+        h->app.stats.digest_read = stream_digest_value(&h->app.read);
         total += got;
     }
     if (total > 0)
@@ -649,7 +640,8 @@ static void app_pump_sends(struct world *w, int host)
         long got = tcp_send(h->stack, app->sock, buf, n, w->st.now);
         if (got > 0) {
             app->stats.bytes_written += (uint64_t)got;
-            app->stats.digest_written = fnv1a(app->stats.digest_written, buf, (size_t)got);
+            stream_digest_update(&app->written, buf, (size_t)got);
+            app->stats.digest_written = stream_digest_value(&app->written);
             p->done += (uint64_t)got;
         }
         if (got < (long)n)
@@ -785,8 +777,11 @@ struct world *world_new_with(const struct scenario *s, uint64_t seed,
     for (unsigned i = 0; i < s->nhosts; i++) {
         w->hctx[i] = (struct host_ctx){ .w = w, .host = (int)i };
         w->st.hosts[i].cfg = s->hosts[i].cfg;
-        w->st.hosts[i].app.stats.digest_read = FNV_OFFSET;
-        w->st.hosts[i].app.stats.digest_written = FNV_OFFSET;
+        struct app_state *app = &w->st.hosts[i].app;
+        stream_digest_init(&app->read);
+        stream_digest_init(&app->written);
+        app->stats.digest_read = stream_digest_value(&app->read);
+        app->stats.digest_written = stream_digest_value(&app->written);
         w->st.hosts[i].app.tick_at = TCP_TIME_NEVER;
         if (!host_start_stack(w, (int)i))
             goto fail;

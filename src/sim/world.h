@@ -25,8 +25,8 @@ struct trace_entry {
 struct host_app_stats {
     uint64_t bytes_written;   /* accepted by tcp_send */
     uint64_t bytes_read;      /* returned by tcp_recv */
-    uint64_t digest_written;  /* FNV-1a 64 of the bytes written, in order */
-    uint64_t digest_read;     /* FNV-1a 64 of the bytes read, in order */
+    uint64_t digest_written;  /* stream digest of the bytes written (sim/stream_digest.h) */
+    uint64_t digest_read;     /* stream digest of the bytes read, in order */
     uint32_t accepted;        /* connections accepted */
 };
 

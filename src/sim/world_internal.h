@@ -16,6 +16,7 @@
 #include "sim/prng.h"
 #include "sim/scenario.h"
 #include "sim/wire.h"
+#include "sim/stream_digest.h"
 #include "sim/world.h"
 #include "tcp/settings.h"
 #include "tcp/event.h"
@@ -67,6 +68,8 @@ struct app_state {
     int sock;            /* current connection handle, 0 = none */
     int listener;        /* listening handle, 0 = none */
     struct host_app_stats stats;
+    /* The running digests behind stats.digest_written / digest_read. */
+    struct stream_digest written, read;
     struct app_conn *conns;
     size_t nconns, conns_cap;
     struct pending_send *pend;

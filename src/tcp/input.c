@@ -4,6 +4,9 @@
  * has been dealt with and processing stops. */
 #include "tcp/tcb.h"
 
+/* Option bytes the timestamps option takes in every segment. */
+#define TCP_TIMESTAMPS_SPACE 12u
+
 static void drop(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg,
                  enum tcp_drop_reason why)
 {
@@ -29,6 +32,12 @@ void tcb_apply_syn_options(struct tcb *t, const struct tcp_segment *seg)
     t->ts_ok = seg->opt.has_timestamps && t->cfg.timestamps;
     if (t->ts_ok)
         t->ts_recent = seg->opt.ts_val;
+    /* RFC 6691 2 (RFC 9293 3.7.1): the MSS counts no options, so "the
+     * sender MUST reduce the TCP data length to account for any ... TCP
+     * options that it is including": timestamps ride on every segment
+     * and take 12 bytes (10, padded). */
+    if (t->ts_ok && t->snd_mss > TCP_TIMESTAMPS_SPACE)
+        t->snd_mss -= TCP_TIMESTAMPS_SPACE;
     t->rcv_adv = seg->seq + 1; /* nothing advertised beyond RCV.NXT yet */
 }
 
@@ -507,9 +516,13 @@ static enum text_outcome process_text(struct tcp_stack *st, struct tcb *t,
     if (seq == t->rcv_nxt) {
         bool filled_gap = !reasm_empty(&t->reasm);
         bool all_taken = deliver_in_order(t, data, len);
+        /* A FIN held beyond the gap is next now: process_fin() sends the
+         * one ACK that covers the data and the FIN. */
+        bool fin_follows = t->ooo_fin && t->ooo_fin_seq == t->rcv_nxt;
         /* RFC 5681 4.2: an ACK at once when a segment fills (part of) a
          * gap, so the sender's recovery moves on; else delayed ACK. */
-        tcp_ack_received_data(st, t, filled_gap || duplicate);
+        if (!fin_follows)
+            tcp_ack_received_data(st, t, filled_gap || duplicate);
         return all_taken ? TEXT_IN_ORDER : TEXT_NOT_IN_ORDER;
     }
     /* Beyond RCV.NXT: keep it (within the window we offered) and send a
@@ -527,6 +540,8 @@ static enum text_outcome process_text(struct tcp_stack *st, struct tcb *t,
 /* Eighth: FIN (RFC 9293 3.10.7.4). */
 static void process_fin(struct tcp_stack *st, struct tcb *t)
 {
+    /* A FIN that waited beyond a gap: this segment filled it. */
+    bool filled_gap = t->ooo_fin;
     t->fin_rcvd = true;
     t->ooo_fin = false;
     t->rcv_nxt += 1; /* the FIN's sequence number */
@@ -535,9 +550,10 @@ static void process_fin(struct tcp_stack *st, struct tcb *t)
     case TCP_ESTABLISHED:
         tcb_set_state(st, t, TCP_CLOSE_WAIT, CAUSE_RCV_FIN, "RFC 9293 3.10.7.4");
         /* A FIN may wait for the delayed-ACK timer: if the app closes in
-         * the meantime its FIN carries the ACK (the three-way close). */
+         * the meantime its FIN carries the ACK (the three-way close).  Not
+         * when it filled a gap: that ACK goes at once (RFC 5681 4.2). */
         t->unacked_segments = 0;
-        tcp_ack_received_data(st, t, false);
+        tcp_ack_received_data(st, t, filled_gap);
         break;
     case TCP_FIN_WAIT_1:
         if (our_fin_acked(t)) {

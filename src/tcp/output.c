@@ -416,7 +416,11 @@ void tcp_persist_expired(struct tcp_stack *st, struct tcb *t)
         if (!seq_lt(t->snd_una, data_end(t)))
             return; /* nothing left to send */
         tcp_transmit(st, t, t->snd_una, 1, RETX_PROBE, true);
-        t->snd_nxt = t->snd_una + 1;
+        /* The probe byte lies beyond the (zero) window: SND.NXT stays
+         * before it, so once the window opens the byte goes again with the
+         * data unless the probe's ACK took it (as BSD's tcp_output pulls
+         * SND.NXT back to SND.UNA while the window is zero). */
+        t->snd_nxt = t->snd_una;
         t->persist_backoff++;
         arm_persist(st, t, false);
         return;
