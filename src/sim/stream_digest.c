@@ -1,5 +1,7 @@
 #include "sim/stream_digest.h"
 
+#include <string.h>
+
 #define DIGEST_BASIS 0xcbf29ce484222325ull
 #define DIGEST_PRIME 0x100000001b3ull
 
@@ -10,18 +12,30 @@ static uint64_t mix(uint64_t h, uint64_t word)
     return h * DIGEST_PRIME;
 }
 
+/* A little-endian 64-bit load.  memcpy compiles to one load; big-endian
+ * hosts swap, so the digest is the same everywhere. */
 static uint64_t load_le64(const uint8_t *p)
 {
-    uint64_t w = 0;
-    for (int i = 7; i >= 0; i--)
-        w = (w << 8) | p[i];
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
     return w;
+}
+
+/* One 32-byte block: word i goes to lane i.  The four lanes are independent
+ * chains, so the multiplications overlap instead of waiting on each other. */
+static void mix_block(struct stream_digest *d, const uint8_t *p)
+{
+    for (unsigned i = 0; i < STREAM_DIGEST_LANES; i++)
+        d->lane[i] = mix(d->lane[i], load_le64(p + 8 * i));
 }
 
 void stream_digest_init(struct stream_digest *d)
 {
-    d->h = DIGEST_BASIS;
-    d->tail = 0;
+    for (unsigned i = 0; i < STREAM_DIGEST_LANES; i++)
+        d->lane[i] = DIGEST_BASIS + i;
     d->length = 0;
     d->tail_len = 0;
 }
@@ -29,30 +43,39 @@ void stream_digest_init(struct stream_digest *d)
 void stream_digest_update(struct stream_digest *d, const uint8_t *p, size_t n)
 {
     d->length += n;
-    /* First complete a word begun by an earlier update. */
-    while (n && d->tail_len) {
-        d->tail |= (uint64_t)*p++ << (8 * d->tail_len);
-        n--;
-        if (++d->tail_len == 8) {
-            d->h = mix(d->h, d->tail);
-            d->tail = 0;
-            d->tail_len = 0;
-        }
+    if (d->tail_len) {
+        /* First complete a block begun by an earlier update. */
+        size_t take = STREAM_DIGEST_BLOCK - d->tail_len;
+        if (take > n)
+            take = n;
+        memcpy(d->tail + d->tail_len, p, take);
+        d->tail_len += (unsigned)take;
+        p += take;
+        n -= take;
+        if (d->tail_len < STREAM_DIGEST_BLOCK)
+            return; /* all of p went into the unfinished block */
+        mix_block(d, d->tail);
+        d->tail_len = 0;
     }
-    if (d->tail_len)
-        return; /* all of p went into the unfinished word */
-    for (; n >= 8; p += 8, n -= 8)
-        d->h = mix(d->h, load_le64(p));
-    for (unsigned i = 0; i < n; i++)
-        d->tail |= (uint64_t)p[i] << (8 * i);
+    for (; n >= STREAM_DIGEST_BLOCK; p += STREAM_DIGEST_BLOCK, n -= STREAM_DIGEST_BLOCK)
+        mix_block(d, p);
+    memcpy(d->tail, p, n);
     d->tail_len = (unsigned)n;
 }
 
 uint64_t stream_digest_value(const struct stream_digest *d)
 {
-    uint64_t h = d->h;
-    if (d->tail_len)
-        h = mix(h, d->tail);
+    uint64_t h = DIGEST_BASIS;
+    for (unsigned i = 0; i < STREAM_DIGEST_LANES; i++)
+        h = mix(h, d->lane[i]);
+    /* The unfinished block, a word at a time, the last one zero-padded. */
+    uint8_t word[8];
+    for (unsigned off = 0; off < d->tail_len; off += 8) {
+        unsigned len = d->tail_len - off < 8 ? d->tail_len - off : 8;
+        memset(word, 0, sizeof word);
+        memcpy(word, d->tail + off, len);
+        h = mix(h, load_le64(word));
+    }
     return mix(h, d->length);
 }
 

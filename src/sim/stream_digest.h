@@ -3,24 +3,30 @@
  * trickle in, and give the same value on every platform; it is not a
  * cryptographic hash.
  *
- * Definition (so other tools can recompute it): the stream is cut into
- * 8-byte little-endian words; for each, h = rotl64(h ^ word, 31) * P with
- * P = 0x100000001b3 (the FNV-1 prime) and h starting at the FNV offset
- * basis 0xcbf29ce484222325.  The value then folds in the last partial word
- * (zero-padded, if any) the same way, and finally the stream length.
- * Working a word at a time keeps it cheap: a 100 MB transfer hashed a byte
- * at a time spent most of its CPU time here. */
+ * Definition (so other tools can recompute it).  mix(h, w) is
+ * rotl64(h ^ w, 31) * P with P = 0x100000001b3 (the FNV-1 prime); B is the
+ * FNV offset basis 0xcbf29ce484222325.  The stream is cut into 32-byte
+ * blocks of four 8-byte little-endian words; word i of every block goes
+ * to lane i, lane_i = mix(lane_i, word), lanes starting at B + i.  The
+ * value is h = B mixed with lane 0..3 in order, then with the bytes of the
+ * last, incomplete block as 8-byte words (the final one zero-padded), then
+ * with the stream length.  Four independent lanes let the multiplications
+ * overlap: hashing a byte at a time, a 100 MB transfer spent most of its
+ * CPU time here. */
 #ifndef TCPVIZ_SIM_STREAM_DIGEST_H
 #define TCPVIZ_SIM_STREAM_DIGEST_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#define STREAM_DIGEST_LANES 4
+#define STREAM_DIGEST_BLOCK (8 * STREAM_DIGEST_LANES)
+
 struct stream_digest {
-    uint64_t h;        /* over the complete words so far */
-    uint64_t tail;     /* bytes of an incomplete word, little-endian */
-    uint64_t length;   /* bytes so far */
-    unsigned tail_len; /* 0..7 */
+    uint64_t lane[STREAM_DIGEST_LANES];
+    uint64_t length;                     /* bytes so far */
+    uint8_t tail[STREAM_DIGEST_BLOCK];   /* an incomplete block */
+    unsigned tail_len;
 };
 
 void stream_digest_init(struct stream_digest *d);
