@@ -67,6 +67,14 @@ void ring_peek(const struct byte_ring *r, size_t offset, uint8_t *dst, size_t n)
         memcpy(dst + first, r->data, n - first);
 }
 
+const uint8_t *ring_contiguous(const struct byte_ring *r, size_t offset, size_t n)
+{
+    if (n == 0 || offset + n > r->len)
+        return NULL;
+    size_t start = (r->head + offset) % r->cap;
+    return start + n <= r->cap ? r->data + start : NULL;
+}
+
 void ring_consume(struct byte_ring *r, size_t n)
 {
     if (n > r->len)

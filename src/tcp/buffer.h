@@ -24,6 +24,9 @@ static inline size_t ring_space(const struct byte_ring *r) { return r->cap - r->
 size_t ring_write(struct byte_ring *r, const uint8_t *src, size_t n);
 /* Copy n bytes starting `offset` bytes after the head, without consuming. */
 void ring_peek(const struct byte_ring *r, size_t offset, uint8_t *dst, size_t n);
+/* A pointer to n bytes starting `offset` after the head when they lie in
+ * one piece of the ring (no wrap), else NULL: lets a reader skip a copy. */
+const uint8_t *ring_contiguous(const struct byte_ring *r, size_t offset, size_t n);
 /* Drop n bytes from the head. */
 void ring_consume(struct byte_ring *r, size_t n);
 

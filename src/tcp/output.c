@@ -286,8 +286,15 @@ uint32_t tcp_transmit(struct tcp_stack *st, struct tcb *t, tcp_seq seq, uint32_t
     s.window = tcp_window_field(t, false);
     add_common_options(st, t, &s);
     if (len) {
-        uint8_t *payload = st->scratch + TCP_PACKET_MAX / 2; /* second half of the scratch */
-        ring_peek(&t->sndbuf, seq - t->snd_buf_seq, payload, len);
+        /* The encoder copies the payload into the packet; hand it the bytes
+         * in the send buffer directly unless they wrap around the ring. */
+        size_t offset = seq - t->snd_buf_seq;
+        const uint8_t *payload = ring_contiguous(&t->sndbuf, offset, len);
+        if (!payload) {
+            uint8_t *copy = st->scratch + TCP_PACKET_MAX / 2; /* second half of the scratch */
+            ring_peek(&t->sndbuf, offset, copy, len);
+            payload = copy;
+        }
         s.payload = payload;
         s.payload_len = len;
     }
