@@ -1,0 +1,106 @@
+/* The curses front end: shared model and the contract between its parts.
+ *
+ * The UI only reads the world and its event stream (DESIGN.md).  Every view
+ * draws the same moment: the time cursor, an index into the world's trace.
+ * Moving the cursor seeks the world (world_seek), so engine state read
+ * through world_stack()/tcp_sock_tcb() is the state right after the step
+ * that recorded event `cursor`.  Views never change the world; only the
+ * timeline (timeline.c) and user actions (fork, sandbox commands) do.
+ *
+ * Files:
+ *   app.c        curses set-up, the main loop, resize, play timer
+ *   layout.c     where each view goes for LINES x COLS; "too small" screen
+ *   draw.c       text and box drawing: wcwidth-aware, sanitised, ASCII
+ *                fallback, colour table with a monochrome column
+ *   actions.def  the one table of actions: enum, keys, help, script names
+ *   actions.c    key -> action, dispatch, the generated help screen
+ *   timeline.c   the time cursor: step, back, jump, interesting events
+ *   cmdline.c    the ':' command line of the sandbox
+ *   script.c     --script FILE: key names and screen dumps
+ *   view_*.c     one file per view (struct ui_view below)
+ */
+#ifndef TCPVIZ_UI_UI_H
+#define TCPVIZ_UI_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/scenario.h"
+#include "sim/world.h"
+
+/* The smallest terminal we draw a full screen on. */
+#define UI_MIN_COLS 80
+#define UI_MIN_LINES 24
+
+enum ui_color_mode { UI_COLOR_AUTO = 0, UI_COLOR_NEVER, UI_COLOR_ALWAYS };
+
+/* Colour roles.  Every role also has a glyph or attribute that carries the
+ * same meaning in monochrome (draw.c keeps the table). */
+enum ui_role {
+    ROLE_NORMAL = 0,
+    ROLE_TITLE,       /* view titles, status line */
+    ROLE_CLIENT,      /* the first endpoint's segments */
+    ROLE_SERVER,      /* the second endpoint's segments */
+    ROLE_DROP,        /* dropped segments, errors */
+    ROLE_RETRANSMIT,  /* retransmissions */
+    ROLE_SELECTED,    /* the selected segment / item */
+    ROLE_DIM,         /* the future, hints */
+    ROLE_COUNT
+};
+
+struct ui_options {
+    enum ui_color_mode color;
+    bool ascii;               /* force ASCII box drawing */
+    const char *script;       /* --script FILE, or NULL for interactive */
+};
+
+/* The whole UI state.  Views get it read-only. */
+struct ui {
+    struct world *world;
+    const struct scenario *scn;
+    struct ui_options opt;
+    bool color;               /* colours in use (after NO_COLOR, --color, has_colors) */
+    bool utf8;                /* box drawing and arrows in Unicode */
+
+    size_t cursor;            /* index of the current event in the trace */
+    bool playing;
+    unsigned speed;           /* 0.. : events per second while playing = 2^speed */
+
+    int64_t selected_packet;  /* packet id of the selected segment, -1 = none */
+    int ladder_scroll;        /* first trace index shown by the ladder, managed by the ladder */
+    int log_scroll;
+
+    bool help;                /* the help screen is up */
+    bool inspector;           /* the segment inspector is up */
+    bool cmd_active;          /* typing a ':' command */
+    char cmd[256];
+    size_t cmd_len;
+    char message[256];        /* last status message (errors of commands, "forked at ...") */
+    char narration[1024];     /* plain-language narration of the current moment */
+    bool quit;
+};
+
+/* A view draws itself into a curses window of h rows and w columns that
+ * the layout gives it (its border and title are drawn by the layout).  It
+ * must draw every cell it owns (no clear() per frame) and fit any size,
+ * down to 1x1, without writing outside. */
+typedef struct _win_st WINDOW; /* from <curses.h>, so views' users need not include it */
+struct ui_view {
+    const char *name;         /* title shown on the border: "ladder", "state" ... */
+    void (*draw)(const struct ui *ui, WINDOW *win, int h, int w);
+};
+
+extern const struct ui_view ui_view_ladder;     /* view_ladder.c */
+extern const struct ui_view ui_view_states;     /* view_states.c: both RFC 9293 state machines */
+extern const struct ui_view ui_view_windows;    /* view_windows.c: send/receive windows */
+extern const struct ui_view ui_view_cwnd;       /* view_cwnd.c: cwnd/ssthresh chart and seq-vs-time */
+extern const struct ui_view ui_view_timers;     /* view_timers.c: timers and RTT estimator */
+extern const struct ui_view ui_view_inspector;  /* view_inspector.c: the selected segment */
+extern const struct ui_view ui_view_log;        /* view_log.c: the event log */
+extern const struct ui_view ui_view_narration;  /* view_narration.c */
+
+/* Run the UI on a world until the user quits; returns the exit status. */
+int ui_main(struct world *w, const struct scenario *s, const struct ui_options *opt);
+
+#endif
