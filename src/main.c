@@ -2,7 +2,8 @@
  *
  *   tcpviz --check FILE      validate a scenario file
  *   tcpviz --batch FILE      run a scenario headless, print the trace
- *   tcpviz [FILE]            the interactive view (a later release)
+ *   tcpviz [FILE]            the interactive view: FILE's scenario, or a
+ *                            blank sandbox (a client and a server on port 80)
  *
  * Exit status, as the man page says: 0 ok, 1 a checkpoint failed, 2 bad
  * usage, a bad file, or an output error. */
@@ -24,6 +25,7 @@
 #include "lesson/scenario_parse.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
+#include "ui/ui.h"
 
 enum { EXIT_OK = 0, EXIT_CHECKPOINT_FAILED = 1, EXIT_USAGE = 2 };
 
@@ -37,6 +39,8 @@ struct options {
     const char *check_file;
     const char *pcap_file;
     const char *ui_file;        /* positional FILE for the interactive view */
+    const char *script_file;    /* --script: drive the view from a file */
+    bool ascii;                 /* --ascii: no Unicode line drawing */
     uint64_t seed;
     bool has_seed;
     bool has_format;
@@ -47,7 +51,7 @@ struct options {
 /* Long-only options get values above the char range. */
 enum {
     OPT_BATCH = 256, OPT_SEED, OPT_FORMAT, OPT_PCAP, OPT_CHECK, OPT_COLOR,
-    OPT_HELP, OPT_VERSION,
+    OPT_HELP, OPT_VERSION, OPT_SCRIPT, OPT_ASCII,
 };
 
 static const struct option long_options[] = {
@@ -57,6 +61,8 @@ static const struct option long_options[] = {
     {"pcap",    required_argument, NULL, OPT_PCAP},
     {"check",   required_argument, NULL, OPT_CHECK},
     {"color",   optional_argument, NULL, OPT_COLOR},
+    {"script",  required_argument, NULL, OPT_SCRIPT},
+    {"ascii",   no_argument,       NULL, OPT_ASCII},
     {"help",    no_argument,       NULL, OPT_HELP},
     {"version", no_argument,       NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -76,6 +82,10 @@ static void print_help(void)
           "  --check FILE         validate scenario FILE and exit\n"
           "  --color[=WHEN]       colour the interactive view: never, auto (default)\n"
           "                       or always; NO_COLOR in the environment means never\n"
+          "  --ascii              draw boxes and arrows with ASCII characters only\n"
+          "  --script FILE        drive the interactive view from FILE (actions such\n"
+          "                       as step or back, key, resize, dump) on a virtual\n"
+          "                       screen and print the dumps; no terminal needed\n"
           "  --help               display this help and exit\n"
           "  --version            output version information and exit\n"
           "\n"
@@ -185,6 +195,12 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return usage_error("invalid colour mode '%s' (expected never, auto or always)",
                                    optarg);
             break;
+        case OPT_SCRIPT:
+            o->script_file = optarg;
+            break;
+        case OPT_ASCII:
+            o->ascii = true;
+            break;
         case OPT_HELP:
             print_help();
             return EXIT_OK;
@@ -208,6 +224,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         return usage_error("--pcap needs --batch FILE");
     if (!o->batch_file && o->has_format)
         return usage_error("--format needs --batch FILE");
+    if (o->script_file && (o->batch_file || o->check_file))
+        return usage_error("--script cannot be combined with --batch or --check");
     return -1;
 }
 
@@ -340,25 +358,58 @@ static int run_batch(const struct options *o)
     return status;
 }
 
-/* No curses view yet: say what is coming and how to use what exists. */
-static int run_ui_placeholder(const struct options *o)
+/* What `tcpviz` alone opens: a blank sandbox, a client and a server
+ * listening on port 80, for the ':' command line to play with.  Long, so
+ * that a keepalive or a TIME_WAIT can run its course. */
+static const char sandbox_scenario[] =
+    "title \"Sandbox\"\n"
+    "duration 24h\n"
+    "host client 10.0.0.1\n"
+    "host server 10.0.0.2\n"
+    "link client<->server delay=20ms\n"
+    "at 0s server listen 80\n";
+
+static enum ui_color_mode ui_color_of(enum color_mode c)
 {
-    fputs("tcpviz " PACKAGE_VERSION " teaches TCP by running it: two TCP endpoints in one\n"
-          "process, joined by a virtual wire that can delay, lose, duplicate, reorder\n"
-          "and corrupt segments, with every state change, timer and segment shown.\n"
-          "\n"
-          "The interactive view (ladder diagram, state machines, windows, timers)\n"
-          "comes in a later release.",
-          stdout);
-    if (o->ui_file)
-        printf(" For now, run %s headless:\n\n  tcpviz --batch %s\n",
-               o->ui_file, o->ui_file);
-    else
-        fputs(" For now, run a scenario headless:\n\n"
-              "  tcpviz --batch tests/scenarios/handshake.scn\n",
-              stdout);
-    fputs("\nSee 'tcpviz --help' for the options.\n", stdout);
-    return EXIT_OK;
+    switch (c) {
+    case COLOR_NEVER: return UI_COLOR_NEVER;
+    case COLOR_ALWAYS: return UI_COLOR_ALWAYS;
+    default: return UI_COLOR_AUTO;
+    }
+}
+
+/* The interactive view on FILE's scenario, or on the sandbox. */
+static int run_ui(const struct options *o)
+{
+    struct scenario s;
+    if (o->ui_file) {
+        if (!load_scenario(o->ui_file, &s))
+            return EXIT_USAGE;
+    } else {
+        char err[512] = "";
+        memset(&s, 0, sizeof s);
+        if (scenario_parse_string("sandbox", sandbox_scenario, &s, err, sizeof err) != 0) {
+            fprintf(stderr, "tcpviz: the built-in sandbox does not parse: %s\n", err);
+            return EXIT_USAGE;
+        }
+    }
+    uint64_t seed = o->has_seed ? o->seed : s.has_seed ? s.seed : 1;
+    struct world *w = world_new(&s, seed);
+    if (w == NULL) {
+        fprintf(stderr, "tcpviz: %s: cannot set up the world for this scenario\n",
+                o->ui_file ? o->ui_file : "sandbox");
+        scenario_free(&s);
+        return EXIT_USAGE;
+    }
+    struct ui_options uo = {
+        .color = ui_color_of(o->color),
+        .ascii = o->ascii,
+        .script = o->script_file,
+    };
+    int status = ui_main(w, &s, &uo);
+    world_free(w);
+    scenario_free(&s);
+    return status;
 }
 
 /* Like gnulib's close_stdout: a trace that could not be written in full
@@ -389,6 +440,6 @@ int main(int argc, char **argv)
     else if (o.batch_file)
         status = run_batch(&o);
     else
-        status = run_ui_placeholder(&o);
+        status = run_ui(&o);
     return finish(status);
 }

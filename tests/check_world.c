@@ -981,6 +981,83 @@ START_TEST(bad_arguments_do_not_crash)
 }
 END_TEST
 
+/* The sequence numbers of the client's data segments the fault rules
+ * dropped, in order; returns how many. */
+static size_t fault_dropped_seqs(const struct world *w, uint32_t *out, size_t max)
+{
+    const struct trace_entry *tr = world_trace(w);
+    size_t n = 0;
+    for (size_t i = 0; i < world_trace_len(w); i++) {
+        const struct tcp_event *ev = &tr[i].ev;
+        if (ev->kind == EV_SEG_DROP && ev->u.seg.drop == DROP_FAULT && ev->u.seg.len > 0) {
+            if (n < max)
+                out[n] = ev->u.seg.seq;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* "flags=ACK" is exact but ignores PSH (docs/scenario-format.md): a lone
+ * small write goes out as [P.] and must still match. */
+START_TEST(exact_flags_ignore_psh)
+{
+    struct scenario s;
+    struct world *w = world_of_text("duration 2s\n" APP_HOSTS
+                                    "fault drop from=client flags=ACK data=yes nth=1\n"
+                                    "at 100ms client send 100\n", &s);
+    world_run(w);
+    uint32_t seqs[4];
+    ck_assert_uint_eq(fault_dropped_seqs(w, seqs, 4), 1);
+    ck_assert_uint_eq(seqs[0], 1001);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+/* Each rule counts every matching segment, also those an earlier rule
+ * dropped: nth=1 and nth=2 drop the first two data segments, not the
+ * first and the third. */
+START_TEST(fault_rules_count_segments_others_dropped)
+{
+    struct scenario s;
+    struct world *w = world_of_text("duration 5s\n" APP_HOSTS
+                                    "fault drop from=client data=yes nth=1\n"
+                                    "fault drop from=client data=yes nth=2\n"
+                                    "at 100ms client send 4000\n", &s);
+    world_run(w);
+    uint32_t seqs[4];
+    ck_assert_uint_eq(fault_dropped_seqs(w, seqs, 4), 2);
+    ck_assert_uint_eq(seqs[0], 1001);
+    ck_assert_uint_eq(seqs[1], 1001 + 1460);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+/* A checkpoint whose trigger never happens fails, and says so, rather than
+ * vanishing from the count. */
+START_TEST(unreached_checkpoint_fails)
+{
+    struct scenario s;
+    struct world *w = world_of_text("duration 1s\n" APP_HOSTS
+                                    "on client state=CLOSE_WAIT do expect client state=CLOSE_WAIT\n"
+                                    "at 500ms expect client state=ESTABLISHED\n", &s);
+    world_run(w);
+    unsigned passed = 0, failed = 0;
+    world_checkpoint_counts(w, &passed, &failed);
+    ck_assert_uint_eq(passed, 1);
+    ck_assert_uint_eq(failed, 1);
+    const struct trace_entry *tr = world_trace(w);
+    const struct tcp_event *last = &tr[world_trace_len(w) - 1].ev;
+    ck_assert_uint_eq(last->kind, EV_CHECKPOINT);
+    ck_assert(!last->u.check.passed);
+    ck_assert(last->u.check.unreached);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
 static Suite *world_suite(void)
 {
     Suite *s = suite_create("world");
@@ -996,6 +1073,9 @@ static Suite *world_suite(void)
     tcase_add_test(run, injected_syns_from_a_third_party);
     tcase_add_test(run, parsed_scenario_reads_only_when_told);
     tcase_add_test(run, bad_arguments_do_not_crash);
+    tcase_add_test(run, exact_flags_ignore_psh);
+    tcase_add_test(run, fault_rules_count_segments_others_dropped);
+    tcase_add_test(run, unreached_checkpoint_fails);
     suite_add_tcase(s, run);
 
     TCase *apps = tcase_create("apps");

@@ -152,6 +152,23 @@ static void put_sack(FILE *out, const struct tcp_event *ev)
     putc(']', out);
 }
 
+static void put_user(FILE *out, const struct export_info *info, const struct tcp_event *ev)
+{
+    key_u64(out, "index", ev->u.user.index);
+    if (ev->u.user.action == TCP_USER_FATE) {
+        key_str(out, "fate", world_fate_name((enum world_fate)ev->u.user.fate));
+        key_u64(out, "packet", ev->u.user.packet);
+        if (ev->u.user.fate == FATE_DELAY)
+            key_u64(out, "delay", ev->u.user.value);
+    } else {
+        key_str(out, "action", world_action_name((enum scn_action_kind)ev->u.user.action));
+        if (ev->u.user.action == ACT_EXPECT)
+            key_bool(out, "passed", ev->u.user.result);
+    }
+    if (info->text)
+        key_str(out, "text", info->text);
+}
+
 void export_jsonl_event_info(FILE *out, const struct export_info *info, const struct trace_entry *e)
 {
     const struct tcp_event *ev = &e->ev;
@@ -246,6 +263,8 @@ void export_jsonl_event_info(FILE *out, const struct export_info *info, const st
     case EV_CHECKPOINT:
         key_u64(out, "index", ev->u.check.index);
         key_bool(out, "passed", ev->u.check.passed);
+        if (ev->u.check.unreached)
+            key_bool(out, "unreached", true);
         if (info->file)
             key_str(out, "file", info->file);
         if (info->line)
@@ -257,6 +276,9 @@ void export_jsonl_event_info(FILE *out, const struct export_info *info, const st
         key_u64(out, "index", ev->u.note.index);
         if (info->text)
             key_str(out, "text", info->text);
+        break;
+    case EV_USER:
+        put_user(out, info, ev);
         break;
     case EV_KIND_COUNT:
     default:

@@ -108,6 +108,10 @@ void export_info_from_world(struct export_info *info, const struct world *w,
         const struct scn_rule *r = export_nth_rule(s, ACT_NOTE, e->ev.u.note.index);
         if (r && r->action.text)
             info->text = r->action.text;
+    } else if (e->ev.kind == EV_USER) {
+        world_user_describe(w, e->ev.u.user.index, info->buf, sizeof info->buf);
+        if (info->buf[0])
+            info->text = info->buf;
     }
 }
 
@@ -226,6 +230,23 @@ static void put_sack(FILE *out, const struct tcp_event *ev)
         fputs(" (dsack)", out);
 }
 
+/* "user send 1000", "user drop packet 7", "user expect (1 check) held":
+ * the world's words when it gave them, else the event's own. */
+static void put_user(FILE *out, const struct export_info *info, const struct tcp_event *ev)
+{
+    fputs("user ", out);
+    bool fate = ev->u.user.action == TCP_USER_FATE;
+    if (info->text)
+        export_put_sanitized(out, info->text);
+    else if (fate)
+        fprintf(out, "%s packet %" PRIu32, world_fate_name((enum world_fate)ev->u.user.fate),
+                ev->u.user.packet);
+    else
+        fputs(world_action_name((enum scn_action_kind)ev->u.user.action), out);
+    if (!fate && ev->u.user.action == ACT_EXPECT)
+        fputs(ev->u.user.result ? " held" : " failed", out);
+}
+
 void export_text_event_info(FILE *out, const struct export_info *info, const struct trace_entry *e)
 {
     const struct tcp_event *ev = &e->ev;
@@ -336,6 +357,8 @@ void export_text_event_info(FILE *out, const struct export_info *info, const str
             putc(' ', out);
             export_put_sanitized(out, info->text);
         }
+        if (ev->u.check.unreached)
+            fputs(" (its trigger never happened)", out);
         break;
     case EV_NOTE:
         fputs("note", out);
@@ -343,6 +366,9 @@ void export_text_event_info(FILE *out, const struct export_info *info, const str
             putc(' ', out);
             export_put_sanitized(out, info->text);
         }
+        break;
+    case EV_USER:
+        put_user(out, info, ev);
         break;
     case EV_KIND_COUNT:
     default:

@@ -71,6 +71,10 @@ struct parser {
     size_t links_cap, faults_cap, rules_cap;
     unsigned title_line, duration_line, seed_line;
     struct line line;
+    /* Parsing one action typed by the user (scenario_parse_action_line):
+     * messages carry no FILE:LINE, and the scenario (a shallow copy of the
+     * caller's) must not grow. */
+    bool one_action;
 };
 
 static void PRINTF_LIKE(3, 4) set_error(char *err, size_t errlen, const char *fmt, ...)
@@ -88,7 +92,7 @@ static int PRINTF_LIKE(2, 3) fail(struct parser *p, const char *fmt, ...)
 {
     if (!p->err || p->errlen == 0)
         return -1;
-    int n = snprintf(p->err, p->errlen, "%s:%u: ", p->s->file, p->lineno);
+    int n = p->one_action ? 0 : snprintf(p->err, p->errlen, "%s:%u: ", p->s->file, p->lineno);
     if (n < 0 || (size_t)n >= p->errlen)
         return -1;
     va_list ap;
@@ -1212,6 +1216,8 @@ static int act_link(struct parser *p, size_t i, struct scn_action *a)
     if (!tok(p, i + 1))
         return fail(p, "link needs key=value settings, like 'link client->server loss=10%%'");
     a->link = scenario_link_index(s, from, to);
+    if (a->link < 0 && p->one_action)
+        return fail(p, "there is no link %s->%s", s->hosts[from].name, s->hosts[to].name);
     if (a->link < 0) {
         struct wire_params defaults;
         wire_params_defaults(&defaults);
@@ -1725,6 +1731,70 @@ static int add_default_links(struct parser *p)
                 add_link(p, (int)a, (int)b, &defaults, 0) < 0)
                 return -1;
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* One action on its own (the UI's command line)                             */
+
+int scenario_parse_action_line(const struct scenario *s, const char *line, struct scn_action *out,
+                               char *err, size_t errlen)
+{
+    /* The action parsers take a writable scenario; a shallow copy lets them
+     * keep their habits (act_expect counts expects) without touching the
+     * caller's, and one_action stops the only one that would grow it. */
+    struct scenario copy = *s;
+    struct parser p = { .s = &copy, .err = err, .errlen = errlen, .one_action = true };
+    memset(out, 0, sizeof *out);
+    out->host = -1;
+    out->link = -1;
+    out->origin = (struct scn_origin){ s->file, 0 };
+    if (err && errlen)
+        err[0] = '\0';
+    size_t len = strlen(line);
+    int rc;
+    if (utf8_invalid_at((const unsigned char *)line, len) < len)
+        rc = fail(&p, "invalid UTF-8 (expected UTF-8 text)");
+    else if ((rc = tokenize(&p, line, len)) == 0 && p.line.ntok == 0)
+        rc = fail(&p, "expected an action, like 'client send 1000' or 'link client->server loss=5%%'");
+    else if (rc == 0)
+        rc = parse_action(&p, 0, out);
+    free(p.line.buf);
+    free(p.line.tok);
+    if (rc < 0)
+        scenario_action_clear(out);
+    return rc;
+}
+
+void scenario_action_clear(struct scn_action *a)
+{
+    free(a->text);
+    a->text = NULL;
+}
+
+/* The words of the grammar, for completion. */
+static const char *word_at(const struct action_word *table, size_t n, size_t i)
+{
+    return i < n ? table[i].name : NULL;
+}
+
+const char *scenario_host_verb(size_t i)
+{
+    return word_at(host_actions, COUNT_OF(host_actions), i);
+}
+
+const char *scenario_lead_verb(size_t i)
+{
+    return word_at(lead_actions, COUNT_OF(lead_actions), i);
+}
+
+const char *scenario_set_key(size_t i)
+{
+    return i < COUNT_OF(host_settings) ? host_settings[i].key : NULL;
+}
+
+const char *scenario_link_key(size_t i)
+{
+    return i < COUNT_OF(link_settings) ? link_settings[i].key : NULL;
 }
 
 int scenario_parse_buffer(const char *name, const char *text, size_t len, struct scenario *out,

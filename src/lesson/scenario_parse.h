@@ -46,6 +46,26 @@ int scenario_parse_string(const char *name, const char *text, struct scenario *o
 int scenario_parse_buffer(const char *name, const char *text, size_t len,
                           struct scenario *out, char *err, size_t errlen);
 
+/* Parse the ACTION part of a rule line on its own ("client send 1000",
+ * "server set nagle=off", "link client->server loss=5%") against the hosts
+ * and links of s, as the UI's command line does.  0 on success; out then
+ * may own text (free it with scenario_action_clear).  -1 with err = the
+ * message alone, without FILE:LINE ("unknown host 'cleint' (hosts: client,
+ * server)"); out is then empty.  s is not changed: a link the scenario does
+ * not have is an error here. */
+int scenario_parse_action_line(const struct scenario *s, const char *line, struct scn_action *out,
+                               char *err, size_t errlen);
+/* Free what an action owns (its text). */
+void scenario_action_clear(struct scn_action *a);
+
+/* The words of the action grammar, for completion: the i-th, or NULL past
+ * the last.  Host verbs follow a host name ("client send"); lead verbs
+ * start an action ("link ..."); set and link keys come before '='. */
+const char *scenario_host_verb(size_t i);
+const char *scenario_lead_verb(size_t i);
+const char *scenario_set_key(size_t i);
+const char *scenario_link_key(size_t i);
+
 /* Unit conversions, exposed for the command line and the lesson parser.
  * Each returns 0 on success and -1 when text is not a valid value. */
 int scenario_parse_duration(const char *text, uint64_t *usec);  /* "1.5s", "200ms" */

@@ -83,7 +83,8 @@ uint32_t world_store_packet(struct world *w, const uint8_t *pkt, size_t len, boo
     }
     if (pkt && len)
         memcpy(w->arena + w->arena_len, pkt, len);
-    w->pkts[w->npkts] = (struct packet_rec){ .offset = w->arena_len, .len = len, .copy = copy };
+    w->pkts[w->npkts] = (struct packet_rec){ .offset = w->arena_len, .len = len, .copy = copy,
+                                             .sent_at = w->st.now };
     w->arena_len += len;
     return (uint32_t)w->npkts++;
 }
@@ -193,9 +194,7 @@ static enum tcp_drop_reason drop_reason_of(enum wire_fate f)
     }
 }
 
-/* A corrupted copy of packet id with bit `bit` flipped; returns its id (the
- * original's when the copy cannot be made). */
-static uint32_t corrupt_copy(struct world *w, uint32_t id, uint64_t bit)
+uint32_t world_corrupt_copy(struct world *w, uint32_t id, uint64_t bit)
 {
     size_t len = 0;
     if (!packet_bytes(w, id, &len, NULL) || len == 0)
@@ -229,8 +228,10 @@ static struct fault_effect apply_faults(struct world *w, int from, int to,
         unsigned n = ++w->st.fault_counts[i];
         if (f->match.nth != 0 && n != f->match.nth)
             continue;
+        /* Every rule counts every matching segment, even one an earlier
+         * rule drops, so "nth=2" means the second such segment sent. */
         switch (f->kind) {
-        case FAULT_DROP: fx.drop = true; return fx; /* later rules never see it */
+        case FAULT_DROP: fx.drop = true; break;
         case FAULT_DELAY: fx.delay += f->delay; break;
         case FAULT_DUPLICATE: fx.duplicate = true; break;
         case FAULT_CORRUPT: fx.corrupt = true; break;
@@ -264,9 +265,9 @@ static void route_packet(struct world *w, int from, uint32_t conn, uint32_t id,
     }
     uint32_t first = id;
     if (v.corrupt)
-        first = corrupt_copy(w, id, v.corrupt_bit);
+        first = world_corrupt_copy(w, id, v.corrupt_bit);
     else if (fx.corrupt && len > 0)
-        first = corrupt_copy(w, id, prng_below(&w->st.rng, (uint64_t)len * 8));
+        first = world_corrupt_copy(w, id, prng_below(&w->st.rng, (uint64_t)len * 8));
     world_schedule(w, v.arrival + fx.delay, WI_DELIVER, (uint32_t)to, first);
     if (v.duplicate)
         world_schedule(w, v.dup_arrival + fx.delay, WI_DELIVER, (uint32_t)to, id);
@@ -810,6 +811,7 @@ void world_free(struct world *w)
     free(w->arena);
     world_lean_free(w->lean);
     world_pattern_free(w);
+    world_users_free(w);
     free(w->scratch);
     free(w);
 }
@@ -895,6 +897,9 @@ static void do_item(struct world *w, const struct eventq_item *it)
         /* The app's own work happens in settle(), which pumps every app. */
         world_app_tick_done(w, (int)it->a, it->time);
         break;
+    case WI_USER_INJECT:
+        world_user_inject_run(w, it->a, (unsigned)it->b);
+        break;
     default:
         break;
     }
@@ -927,6 +932,12 @@ bool world_step(struct world *w)
 {
     if (!w || w->st.done)
         return false;
+    /* A user action is a step of its own, at the point it was made. */
+    if (w->nusers && world_user_run_due(w)) {
+        settle(w);
+        world_maybe_snapshot(w);
+        return true;
+    }
     for (;;) {
         const struct eventq_item *next = eventq_peek(&w->st.q);
         if (w->oom || !next || next->time > w->s->duration) {

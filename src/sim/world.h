@@ -111,4 +111,68 @@ uint32_t world_drops(const struct world *w, int host, enum tcp_drop_reason r);
  * snapshots are taken then).  The trace before `index` is unchanged. */
 bool world_seek(struct world *w, size_t index);
 
+/* ------------------------------------------------------------------ */
+/* The user changes the run (world_user.c)                              */
+/*
+ * A user action happens right after the step that recorded trace event
+ * `at_index` (the UI's cursor): the world seeks there, forgets the future
+ * (the trace after that step, later user actions, snapshots past it),
+ * records the action and applies it as a step of its own whose first event
+ * is an EV_USER.  The world keeps its user actions, so seeking back before
+ * one and forward again replays it at the same point: the run stays a pure
+ * function of (scenario, seed, user actions).  Needs a world that keeps its
+ * trace and packets (the defaults).
+ *
+ * On failure err holds a message for the user ("packet 7 is not in flight
+ * at event 12"); the world may have been seeked to at_index but its user
+ * actions are unchanged. */
+
+enum world_fate { FATE_DROP, FATE_DELAY, FATE_DUPLICATE, FATE_CORRUPT, FATE_COUNT };
+
+/* A scenario action (any ACT_*, as scenario_parse_action_line gives it;
+ * host and link indexes refer to the world's scenario).  The world copies
+ * it, text included; the caller keeps a. */
+bool world_user_action(struct world *w, size_t at_index, const struct scn_action *a,
+                       char *err, size_t n);
+
+/* Decide the fate of a packet in flight at at_index (scheduled for
+ * delivery, not yet delivered): drop it (EV_SEG_DROP, reason DROP_USER),
+ * delay its arrival by `delay` µs (> 0; ignored by the others), deliver it
+ * twice, or flip one bit of its TCP header so that the receiver drops it for
+ * its checksum.  When it is scheduled more than once (a duplicate), the
+ * earliest arrival is the one decided. */
+bool world_set_fate(struct world *w, size_t at_index, uint32_t packet, enum world_fate fate,
+                    uint64_t delay, char *err, size_t n);
+
+/* A packet on its way at the current time. */
+struct world_flight {
+    uint32_t packet;
+    int from, to;          /* host indexes; from = -1 for a forged segment */
+    uint64_t sent_at;      /* when it left (for a corrupted copy, the original) */
+    uint64_t arrives_at;
+};
+/* The packets scheduled for delivery now, earliest arrival first; writes at
+ * most max of them and returns how many it wrote (out NULL: how many
+ * there are).  A packet scheduled twice is listed twice. */
+size_t world_in_flight(const struct world *w, struct world_flight *out, size_t max);
+
+/* The user actions in force, in the order they happen. */
+size_t world_user_action_count(const struct world *w);
+struct world_user_info {
+    size_t index;          /* trace index of its EV_USER event */
+    uint64_t t;            /* virtual time it happened */
+    bool is_fate;          /* from world_set_fate, else from world_user_action */
+    const struct scn_action *action; /* the world's copy; NULL for a fate */
+    uint32_t packet;       /* a fate's packet */
+    enum world_fate fate;
+    uint64_t delay;        /* FATE_DELAY */
+};
+bool world_user_action_get(const struct world *w, size_t i, struct world_user_info *out);
+/* User action i in words, for the log: "send 1000", "set (2 settings)",
+ * "delay packet 12 by 50000 us". */
+void world_user_describe(const struct world *w, size_t i, char *buf, size_t n);
+/* "send", "close", ... for an ACT_*; "drop", "delay", ... for a fate. */
+const char *world_action_name(enum scn_action_kind k);
+const char *world_fate_name(enum world_fate f);
+
 #endif

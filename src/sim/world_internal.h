@@ -38,6 +38,7 @@ enum world_item_kind {
     WI_RULE,        /* a = rule index: run the rule's action */
     WI_INJECT,      /* a = rule index, b = copy number (>= 1) of an inject */
     WI_APP,         /* a = host, b = host epoch: the app's next paced write or slow read */
+    WI_USER_INJECT, /* a = user action index, b = copy number (>= 1) of its inject */
 };
 
 /* Per-host callback context handed to the engine.  It lives in the world
@@ -130,6 +131,20 @@ struct world_state {
 struct packet_rec {
     size_t offset, len;   /* in the arena */
     bool copy;            /* a corrupted copy made by the world: never on the wire */
+    uint64_t sent_at;     /* when it left its sender */
+};
+
+/* One user action (world_user.c).  Like the scenario, these are inputs of
+ * the run, not state: they live outside struct world_state and survive
+ * seeking, which is how a replay meets them again. */
+struct world_user {
+    size_t at;            /* it runs when the trace is this long: its EV_USER's index */
+    uint64_t t;
+    bool is_fate;
+    struct scn_action action; /* !is_fate: the action, text owned */
+    uint32_t packet;      /* is_fate */
+    enum world_fate fate;
+    uint64_t delay;
 };
 
 struct world {
@@ -165,6 +180,9 @@ struct world {
     struct lean_store *lean;
     /* Per host, the "send N" byte pattern (world_pattern.c); NULL until used. */
     uint8_t *pattern[SCN_MAX_HOSTS];
+    /* User actions in force, by increasing `at` (world_user.c). */
+    struct world_user *users;
+    size_t nusers, users_cap;
 };
 
 /* world.c */
@@ -188,6 +206,9 @@ void world_app_start_responder(struct world *w, int host, uint64_t request, uint
 void world_app_tick_done(struct world *w, int host, uint64_t time);
 bool world_app_defer_close(struct world *w, int host, bool full_close);
 void world_note_eof(struct world *w, int host);
+/* A corrupted copy of packet id with bit `bit` (mod its length in bits)
+ * flipped; returns its id (the original's when no copy can be made). */
+uint32_t world_corrupt_copy(struct world *w, uint32_t id, uint64_t bit);
 
 /* world_rules.c */
 bool world_rules_init(struct world *w);
@@ -195,6 +216,14 @@ void world_rules_on_event(struct world *w, const struct tcp_event *ev);
 void world_rules_on_eof(struct world *w, int host);
 void world_rule_run(struct world *w, size_t rule);
 void world_inject_run(struct world *w, size_t rule, unsigned copy);
+/* Send copy number `copy` of a forged segment; the next copy is scheduled
+ * as an item (kind, a, copy + 1). */
+void world_inject_send(struct world *w, const struct scn_inject *in, unsigned copy,
+                       uint32_t kind, uint32_t a);
+/* Run an action that needs no rule of its own (not expect, note or inject). */
+void world_action_apply(struct world *w, const struct scn_action *a);
+/* Does the expect action a hold now? */
+bool world_expect_holds(const struct world *w, const struct scn_action *a);
 void world_rules_run_end(struct world *w);
 bool world_seg_match(const struct scn_seg_match *m, int from, int to,
                      uint8_t flags, uint32_t paylen);
@@ -219,6 +248,13 @@ void world_lean_release(struct lean_store *ls, uint32_t id);
 /* End of a step: free what was stored in it and that nothing will deliver. */
 void world_lean_sweep(struct lean_store *ls);
 size_t world_lean_live(const struct lean_store *ls);
+
+/* world_user.c */
+/* If a user action is due (the trace has reached its point), run it and
+ * return true; world_step then settles the world as after any step. */
+bool world_user_run_due(struct world *w);
+void world_user_inject_run(struct world *w, size_t user, unsigned copy);
+void world_users_free(struct world *w);
 
 /* world_seek.c */
 /* Seeking needs the whole trace and every packet; snapshots are taken only

@@ -46,7 +46,10 @@ bool world_seg_match(const struct scn_seg_match *m, int from, int to,
         return false;
     if (m->to >= 0 && m->to != to)
         return false;
-    if (m->exact_flags ? flags != m->flags_set : (flags & m->flags_set) != m->flags_set)
+    /* PSH is in neither mask (the format says it is ignored): an exact
+     * "flags=ACK" also matches a [P.] segment. */
+    uint8_t compared = (uint8_t)(flags & ~TCP_PSH);
+    if (m->exact_flags ? compared != m->flags_set : (compared & m->flags_set) != m->flags_set)
         return false;
     if (flags & m->flags_clear)
         return false;
@@ -113,11 +116,19 @@ void world_rules_on_eof(struct world *w, int host)
     }
 }
 
+static void record_expect(struct world *w, size_t rule, bool passed, bool unreached);
+
 void world_rules_run_end(struct world *w)
 {
     for (size_t i = 0; i < w->s->nrules; i++)
         if (w->s->rules[i].trigger.kind == TRIG_END)
             world_rule_run(w, i);
+    /* A checkpoint whose trigger never happened did not hold: the run did
+     * not do what the scenario claims, so it fails (and says why). */
+    for (size_t i = 0; i < w->s->nrules; i++)
+        if (w->s->rules[i].action.kind == ACT_EXPECT &&
+            !w->st.checks[w->checkpoint_of_rule[i]].evaluated)
+            record_expect(w, i, false, true);
 }
 
 /* ------------------------------------------------------------------ */
@@ -239,15 +250,20 @@ static bool expect_value(const struct host_state *h, const char *key, int64_t *o
     return true;
 }
 
-static void run_expect(struct world *w, size_t rule)
+bool world_expect_holds(const struct world *w, const struct scn_action *a)
 {
-    const struct scn_action *a = &w->s->rules[rule].action;
     bool passed = a->host >= 0 && (unsigned)a->host < w->s->nhosts;
     for (unsigned i = 0; passed && i < a->nterms && i < SCN_EXPECT_MAX_TERMS; i++) {
         int64_t have;
         passed = expect_value(&w->st.hosts[a->host], a->terms[i].key, &have) &&
                  compare(have, a->terms[i].cmp, a->terms[i].value);
     }
+    return passed;
+}
+
+static void record_expect(struct world *w, size_t rule, bool passed, bool unreached)
+{
+    const struct scn_action *a = &w->s->rules[rule].action;
     unsigned idx = w->checkpoint_of_rule[rule];
     w->st.checks[idx] = (struct checkpoint_result){ .evaluated = true, .passed = passed };
     if (passed)
@@ -260,7 +276,13 @@ static void run_expect(struct world *w, size_t rule)
     ev.endpoint = (uint16_t)(a->host >= 0 ? a->host : 0);
     ev.u.check.index = idx;
     ev.u.check.passed = passed;
+    ev.u.check.unreached = unreached;
     world_record(w, &ev);
+}
+
+static void run_expect(struct world *w, size_t rule)
+{
+    record_expect(w, rule, world_expect_holds(w, &w->s->rules[rule].action), false);
 }
 
 bool world_checkpoint_result(const struct world *w, unsigned index, bool *passed,
@@ -290,11 +312,16 @@ static uint64_t inject_delay(const struct world *w, int to)
     return INJECT_DEFAULT_DELAY;
 }
 
-/* Build copy number `copy` of the rule's forged segment, record it as sent
- * by a third party and schedule its arrival; then schedule the next copy. */
 void world_inject_run(struct world *w, size_t rule, unsigned copy)
 {
-    const struct scn_inject *in = &w->s->rules[rule].action.inject;
+    world_inject_send(w, &w->s->rules[rule].action.inject, copy, WI_INJECT, (uint32_t)rule);
+}
+
+/* Build copy number `copy` of the forged segment, record it as sent by a
+ * third party and schedule its arrival; then schedule the next copy. */
+void world_inject_send(struct world *w, const struct scn_inject *in, unsigned copy,
+                       uint32_t kind, uint32_t item_a)
+{
     struct tcp_segment seg;
     memset(&seg, 0, sizeof seg);
     seg.src_addr = in->src_addr;
@@ -345,7 +372,7 @@ void world_inject_run(struct world *w, size_t rule, unsigned copy)
         world_schedule(w, w->st.now + inject_delay(w, to), WI_DELIVER, (uint32_t)to, id);
     unsigned count = in->count ? in->count : 1;
     if (copy + 1 < count)
-        world_schedule(w, w->st.now + in->interval, WI_INJECT, (uint32_t)rule, copy + 1);
+        world_schedule(w, w->st.now + in->interval, kind, item_a, copy + 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -475,11 +502,18 @@ static void run_host_action(struct world *w, int host, const struct scn_action *
 void world_rule_run(struct world *w, size_t rule)
 {
     const struct scn_action *a = &w->s->rules[rule].action;
-    bool host_valid = a->host >= 0 && (unsigned)a->host < w->s->nhosts;
     switch (a->kind) {
     case ACT_EXPECT: run_expect(w, rule); return;
     case ACT_NOTE: act_note(w, rule, a); return;
     case ACT_INJECT: world_inject_run(w, rule, 0); return;
+    default: world_action_apply(w, a); return;
+    }
+}
+
+void world_action_apply(struct world *w, const struct scn_action *a)
+{
+    bool host_valid = a->host >= 0 && (unsigned)a->host < w->s->nhosts;
+    switch (a->kind) {
     case ACT_LINK:
         if (a->link >= 0 && (size_t)a->link < w->s->nlinks) {
             struct wire_params p = w->st.wires[a->link].p;

@@ -158,6 +158,7 @@ static bool restore_snapshot(struct world *w, size_t k)
     world_state_free(w, &w->st);
     w->st = copy;
     w->trace_len = copy.trace_len;
+    w->nevents = copy.trace_len; /* a seekable world records every event */
     w->npkts = copy.packet_count;
     w->arena_len = copy.arena_len;
     w->delivering = WORLD_NO_PACKET;

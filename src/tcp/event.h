@@ -34,6 +34,7 @@ enum tcp_event_kind {
     EV_HOST,          /* host crashed or rebooted (host) */
     EV_CHECKPOINT,    /* a scenario expectation was checked (check) */
     EV_NOTE,          /* free text from the scenario (note) */
+    EV_USER,          /* the user changed the run here: a command or a packet's fate (user) */
     EV_KIND_COUNT
 };
 
@@ -58,8 +59,13 @@ enum tcp_drop_reason {
     DROP_BURST_LOSS,    /* random loss in the Gilbert-Elliott bad state */
     DROP_QUEUE_FULL,    /* drop-tail queue overflow */
     DROP_FAULT,         /* a scenario fault rule */
+    DROP_USER,          /* the user chose to drop it (world_set_fate) */
     DROP_REASON_COUNT
 };
+
+/* u.user.action of an event for world_set_fate (scenario actions use their
+ * enum scn_action_kind, which the engine layer does not see). */
+#define TCP_USER_FATE 0xFFu
 
 enum tcp_state_cause {
     CAUSE_APP_OPEN = 0,   /* active OPEN (connect) */
@@ -201,10 +207,19 @@ struct tcp_event {
         struct {
             uint32_t index;          /* checkpoint number in the scenario */
             uint8_t passed;
+            uint8_t unreached;       /* its trigger never happened: counted as failed */
         } check;
         struct {
             uint32_t index;          /* note number in the scenario */
         } note;
+        struct {
+            uint32_t index;          /* user action number in the world (world_user_action_count) */
+            uint8_t action;          /* enum scn_action_kind, or TCP_USER_FATE */
+            uint8_t fate;            /* with TCP_USER_FATE: enum world_fate */
+            uint8_t result;          /* an expect: 1 when it held */
+            uint32_t packet;         /* a fate: the packet it was for */
+            uint64_t value;          /* send/read: bytes; a delay: µs */
+        } user;
     } u;
 };
 

@@ -254,19 +254,21 @@ static void report_rtt(struct tcp_stack *st, struct tcb *t, uint64_t sample)
 /* An RTT sample for an ACK of new data: from the echoed timestamp when
  * timestamps are in use (RFC 7323 4.1), else from the one timed segment
  * (RFC 6298 3, with Karn's rule applied when it was retransmitted). */
-static void rtt_measure(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
+static bool rtt_measure(struct tcp_stack *st, struct tcb *t, const struct tcp_segment *seg)
 {
     if (t->ts_ok && seg->opt.has_timestamps && seg->opt.ts_ecr) {
         uint32_t now_ms = (uint32_t)(st->now / 1000u);
         uint32_t elapsed_ms = now_ms - seg->opt.ts_ecr;
-        if (elapsed_ms < 0x80000000u) /* not from the future */
-            report_rtt(st, t, (uint64_t)(elapsed_ms ? elapsed_ms : 1) * 1000u);
-        return;
+        if (elapsed_ms >= 0x80000000u)
+            return false; /* from the future: ignore */
+        report_rtt(st, t, (uint64_t)(elapsed_ms ? elapsed_ms : 1) * 1000u);
+        return true;
     }
     if (!t->rtt_timing || !seq_gt(seg->ack, t->rtt_seq))
-        return;
+        return false;
     t->rtt_timing = false;
     report_rtt(st, t, st->now - t->rtt_sent_at);
+    return true;
 }
 
 /* SND.UNA advances: drop acknowledged bytes, take an RTT sample, restart
@@ -286,16 +288,32 @@ static uint32_t new_data_acked(struct tcp_stack *st, struct tcb *t, const struct
         ring_consume(&t->sndbuf, acked);
         t->snd_buf_seq = data_acked_to;
     }
-    rtt_measure(st, t, seg);
+    bool sampled = rtt_measure(st, t, seg);
     /* SACK ranges at or below the new SND.UNA mean nothing any more. */
     if (t->sack_ok && t->sb.count)
         sb_update(&t->sb, t->snd_una, t->snd_max, NULL, 0, NULL);
-    t->backoff = 0;
-    t->rto_current = t->rtt.rto;
-    if (t->snd_una == t->snd_max)
+    bool was_backed_off = t->backoff > 0;
+    t->backoff = 0; /* progress: the retry count starts again */
+    if (sampled) {
+        /* RFC 6298 5: only a new measurement collapses a backed-off RTO
+         * (Karn: an ACK of retransmitted data gives none). */
+        t->rto_current = t->rtt.rto;
+    } else if (was_backed_off && !t->rtt.has_sample && t->state == TCP_SYN_RECEIVED) {
+        /* RFC 6298 5.7: our SYN-ACK timed out: data starts with RTO >= 3 s. */
+        if (t->rtt.rto < 3 * TCP_USEC_PER_SEC)
+            t->rtt.rto = 3 * TCP_USEC_PER_SEC;
+        t->rto_current = t->rtt.rto;
+    }
+    if (t->snd_una == t->snd_max) {
         tcb_timer_cancel(st, t, TCP_TIMER_RTO);
-    else
+    } else if (!(t->in_recovery && !t->sack_recovery && t->partial_ack_seen &&
+                 seq_lt(ack, t->cc.recover))) {
+        /* RFC 6298 5.3: restart the timer on new data acknowledged; but in
+         * NewReno recovery only the first partial ACK does (RFC 6582 3.2
+         * step 4, the "Impatient" variant), so a window with many losses
+         * times out instead of crawling one hole per RTT for ever. */
         tcp_arm_rto(st, t);
+    }
     return acked;
 }
 

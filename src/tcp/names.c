@@ -51,7 +51,7 @@ int tcp_timer_from_name(const char *name) { return index_of(timer_names, TCP_TIM
 static const char *const kind_names[EV_KIND_COUNT] = {
     "seg-out", "seg-in", "seg-drop", "state", "timer-set", "timer-cancel", "timer-fire",
     "retransmit", "app", "error", "rtt", "listen", "cwnd", "window", "dupack", "sack",
-    "host", "checkpoint", "note",
+    "host", "checkpoint", "note", "user",
 };
 const char *tcp_event_kind_name(enum tcp_event_kind k) { return NAME_OR(kind_names, k, EV_KIND_COUNT); }
 
@@ -59,6 +59,7 @@ static const char *const drop_names[DROP_REASON_COUNT] = {
     "none", "malformed", "checksum", "no-socket", "out-of-window", "bad-ack",
     "rst-ignored", "challenged", "syn-queue-full", "accept-queue-full", "bad-cookie",
     "no-ack", "state", "host-down", "loss", "burst-loss", "queue-full", "fault",
+    "user",
 };
 const char *tcp_drop_reason_name(enum tcp_drop_reason r) { return NAME_OR(drop_names, r, DROP_REASON_COUNT); }
 

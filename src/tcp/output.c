@@ -260,6 +260,7 @@ static void report_probe(struct tcp_stack *st, struct tcb *t, tcp_seq seq, uint3
     ev.u.retx.seq = seq;
     ev.u.retx.len = len;
     ev.u.retx.attempt = t->persist_backoff + 1;
+    ev.u.retx.rto = t->rto_current;
     tcb_observe(st, t, &ev);
 }
 
@@ -300,8 +301,8 @@ uint32_t tcp_transmit(struct tcp_stack *st, struct tcb *t, tcp_seq seq, uint32_t
     }
     uint32_t seq_len = len + (fin ? 1u : 0u);
     tcp_seq seg_end = seq + seq_len;
-    if (probe) {
-        report_probe(st, t, seq, seq_len);
+    if (probe || cause == RETX_PROBE) {
+        report_probe(st, t, seq, seq_len); /* a probe, or the refused probe byte again */
     } else if (seq_lt(seq, t->snd_max)) {
         report_retransmit(st, t, cause, seq, seq_len);
         /* Karn (RFC 6298 3): a retransmitted segment gives no sample. */
@@ -404,9 +405,13 @@ void tcp_output(struct tcp_stack *st, struct tcb *t)
                 arm_persist(st, t, true);
             break;
         }
-        /* After a go-back to SND.UNA the resent segments are still the
-         * timeout's doing. */
-        t->snd_nxt += tcp_transmit(st, t, t->snd_nxt, len, RETX_RTO, false);
+        /* Below SND.MAX this re-sends either a refused window probe's byte
+         * (the window has reopened) or, after a go-back to SND.UNA, what the
+         * timeout declared lost. */
+        enum tcp_retx_cause cause = t->probe_unresent ? RETX_PROBE : RETX_RTO;
+        t->snd_nxt += tcp_transmit(st, t, t->snd_nxt, len, cause, false);
+        if (!seq_lt(t->snd_nxt, t->snd_max))
+            t->probe_unresent = false;
     }
     /* A pending ACK is left to the delayed-ACK rules: data or a FIN sent
      * above carried it already, otherwise the timer sends it. */
@@ -428,6 +433,7 @@ void tcp_persist_expired(struct tcp_stack *st, struct tcb *t)
          * data unless the probe's ACK took it (as BSD's tcp_output pulls
          * SND.NXT back to SND.UNA while the window is zero). */
         t->snd_nxt = t->snd_una;
+        t->probe_unresent = true;
         t->persist_backoff++;
         arm_persist(st, t, false);
         return;
@@ -455,7 +461,8 @@ void tcp_retransmit_head(struct tcp_stack *st, struct tcb *t, enum tcp_retx_caus
         return;
     }
     t->snd_nxt = t->snd_una;
-    t->rtt_timing = false; /* Karn: no sample from retransmitted data */
+    t->probe_unresent = false; /* from here on, re-sends are the timeout's */
+    t->rtt_timing = false;     /* Karn: no sample from retransmitted data */
     t->snd_nxt += tcp_transmit(st, t, t->snd_una, t->snd_mss, cause, false);
 }
 

@@ -77,6 +77,7 @@ static void enter_recovery(struct tcp_stack *st, struct tcb *t)
     }
     t->in_recovery = fast_recovery;
     t->sack_recovery = false;
+    t->partial_ack_seen = false;
     tcb_report_cc(st, t, CC_CAUSE_FAST_RETRANSMIT);
     tcp_transmit(st, t, t->snd_una, t->snd_mss, RETX_FAST, false);
 }
@@ -149,6 +150,7 @@ void tcp_recovery_on_new_ack(struct tcp_stack *st, struct tcb *t, uint32_t acked
          * unacknowledged segment and stay in fast recovery. */
         tcb_report_cc(st, t, CC_CAUSE_PARTIAL_ACK);
         tcp_transmit(st, t, t->snd_una, t->snd_mss, RETX_RECOVERY, false);
+        t->partial_ack_seen = true;
     }
 }
 

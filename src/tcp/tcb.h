@@ -101,6 +101,8 @@ struct tcb {
 
     /* Zero-window probing (RFC 9293 3.8.6.1). */
     unsigned persist_backoff;
+    bool probe_unresent;        /* a refused probe byte lies below SND.MAX, not yet re-sent */
+    bool partial_ack_seen;      /* this NewReno recovery had a partial ACK (RFC 6582 3.2 step 4) */
     uint32_t max_snd_wnd;       /* largest window the peer offered (SWS, RFC 1122 4.2.3.4) */
 
     /* A FIN that arrived beyond a gap, processed once the gap fills. */

@@ -67,9 +67,26 @@ struct ui {
     bool playing;
     unsigned speed;           /* 0.. : events per second while playing = 2^speed */
 
+    /* Kept by timeline.c; views may read them.  Seeking back cuts the
+     * world's trace at the cursor's step, so the trace alone does not say
+     * how many events the run has. */
+    size_t events_known;      /* the longest trace seen ("event 7/123") */
+    bool end_known;           /* the run has been seen to end: events_known is the total */
+    size_t synced_from;       /* the world's state is right for any cursor in
+                               * [synced_from, world_trace_len) */
+
+    /* The views' index of the segments in the trace (trace_index.h):
+     * the app creates it with trace_index_new() and frees it; views keep
+     * it in step with the trace.  NULL: each view builds a temporary one. */
+    struct trace_index *trace_index;
+
     int64_t selected_packet;  /* packet id of the selected segment, -1 = none */
-    int ladder_scroll;        /* first trace index shown by the ladder, managed by the ladder */
-    int log_scroll;
+    int ladder_scroll;        /* rows the user scrolled the ladder back from the
+                               * cursor's row; 0 = follow the cursor */
+    int log_scroll;           /* lines the log is scrolled back from the cursor's event */
+    int inspector_scroll;     /* first line the inspector shows (clamped when drawn) */
+    bool plot_seq_time;       /* the cwnd view shows its seq-vs-time (Stevens) plot
+                               * instead of cwnd when only one chart fits */
 
     bool help;                /* the help screen is up */
     bool inspector;           /* the segment inspector is up */
@@ -99,6 +116,21 @@ extern const struct ui_view ui_view_timers;     /* view_timers.c: timers and RTT
 extern const struct ui_view ui_view_inspector;  /* view_inspector.c: the selected segment */
 extern const struct ui_view ui_view_log;        /* view_log.c: the event log */
 extern const struct ui_view ui_view_narration;  /* view_narration.c */
+
+/* The packet of the segment the ladder draws on row `row` of its window
+ * (h rows, w columns, as last given to its draw), for mouse clicks; -1 if
+ * none.  view_ladder.c. */
+int64_t ladder_packet_at(const struct ui *ui, int h, int w, int row);
+/* The packet of the next (dir > 0) or previous (dir < 0) segment sent up
+ * to the cursor from packet `current` (-1: from the newest), for j/k;
+ * `current` itself when there is none further.  view_ladder.c. */
+int64_t ladder_select_next(const struct ui *ui, int64_t current, int dir);
+
+/* One plain-language sentence about event e for the narration pane ("The
+ * server moved from LISTEN to SYN_RECEIVED because it received a SYN (RFC
+ * 9293 3.10.7.2)."), at most n bytes with the terminator.  view_narration.c;
+ * lessons reuse it. */
+void narrate_event(const struct ui *ui, const struct trace_entry *e, char *out, size_t n);
 
 /* Run the UI on a world until the user quits; returns the exit status. */
 int ui_main(struct world *w, const struct scenario *s, const struct ui_options *opt);

@@ -1,0 +1,364 @@
+/* User actions: the key map, the dispatch and the words of the help screen
+ * and key bar, all made from actions.def. */
+#include "config.h"
+
+#include "ui/actions.h"
+
+#include <curses.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ui/layout.h"
+#include "ui/timeline.h"
+
+struct action_info {
+    const char *name;
+    int keys[3];
+    const char *bar;
+    const char *help;
+};
+
+static const struct action_info actions[UI_ACT_COUNT] = {
+#define ACTION(id, sname, k1, k2, k3, label, text) \
+    [UI_ACT_##id] = {sname, {k1, k2, k3}, label, text},
+#include "ui/actions.def"
+#undef ACTION
+};
+
+/* How far the 'D' key delays a segment: long enough to arrive after the
+ * segments sent behind it on the usual 20-40 ms test wires. */
+#define UI_FATE_DELAY_USEC 200000u
+
+static bool action_valid(enum ui_action a)
+{
+    return (int)a >= 0 && a < UI_ACT_COUNT;
+}
+
+enum ui_action ui_action_for_key(int key)
+{
+    if (key == 0)
+        return UI_ACT_NONE;
+    for (int a = 0; a < UI_ACT_COUNT; a++)
+        for (int k = 0; k < 3; k++)
+            if (actions[a].keys[k] == key)
+                return (enum ui_action)a;
+    return UI_ACT_NONE;
+}
+
+enum ui_action ui_action_by_name(const char *name)
+{
+    for (int a = 0; a < UI_ACT_COUNT; a++)
+        if (strcmp(actions[a].name, name) == 0)
+            return (enum ui_action)a;
+    return UI_ACT_NONE;
+}
+
+const char *ui_action_name(enum ui_action a)
+{
+    return action_valid(a) ? actions[a].name : "";
+}
+
+const char *ui_action_help(enum ui_action a)
+{
+    return action_valid(a) ? actions[a].help : "";
+}
+
+const char *ui_action_bar_label(enum ui_action a)
+{
+    return action_valid(a) ? actions[a].bar : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Key names: one table for showing keys and for reading --script. */
+
+struct key_name {
+    int key;
+    const char *name;   /* script name, and the label in ASCII */
+    const char *glyph;  /* the label in UTF-8, NULL = name */
+};
+
+static const struct key_name key_names[] = {
+    {' ', "space", NULL},
+    {'\n', "enter", NULL},
+    {KEY_ENTER, "enter", NULL},
+    {27, "esc", NULL},
+    {'\t', "tab", NULL},
+    {KEY_BACKSPACE, "backspace", NULL},
+    {KEY_UP, "up", "↑"},
+    {KEY_DOWN, "down", "↓"},
+    {KEY_LEFT, "left", "←"},
+    {KEY_RIGHT, "right", "→"},
+    {KEY_SLEFT, "sleft", "S-←"},
+    {KEY_SRIGHT, "sright", "S-→"},
+    {KEY_HOME, "home", NULL},
+    {KEY_END, "end", NULL},
+};
+
+void ui_key_label(int key, bool utf8, char *buf, size_t len)
+{
+    for (size_t i = 0; i < sizeof key_names / sizeof key_names[0]; i++) {
+        if (key_names[i].key == key) {
+            const char *glyph = key_names[i].glyph;
+            snprintf(buf, len, "%s", utf8 && glyph ? glyph : key_names[i].name);
+            return;
+        }
+    }
+    if (key >= KEY_F(1) && key <= KEY_F(12))
+        snprintf(buf, len, "F%d", key - KEY_F(0));
+    else if (key > ' ' && key < 127)
+        snprintf(buf, len, "%c", key);
+    else
+        snprintf(buf, len, "#%d", key);
+}
+
+int ui_key_by_name(const char *name)
+{
+    if (name[0] != '\0' && name[1] == '\0')
+        return (unsigned char)name[0];
+    for (size_t i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
+        if (strcasecmp(key_names[i].name, name) == 0)
+            return key_names[i].key;
+    if ((name[0] == 'f' || name[0] == 'F') && name[1] >= '1' && name[1] <= '9') {
+        int n = name[1] - '0';
+        if (name[2] >= '0' && name[2] <= '2' && name[3] == '\0' && n == 1)
+            return KEY_F(10 + name[2] - '0');
+        if (name[2] == '\0')
+            return KEY_F(n);
+    }
+    return -1;
+}
+
+void ui_action_key_label(enum ui_action a, bool utf8, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (action_valid(a) && actions[a].keys[0])
+        ui_key_label(actions[a].keys[0], utf8, buf, len);
+}
+
+void ui_action_keys_text(enum ui_action a, bool utf8, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (!action_valid(a) || len == 0)
+        return;
+    size_t used = 0;
+    char shown[3][16] = {{0}};
+    for (int k = 0; k < 3; k++) {
+        if (!actions[a].keys[k])
+            continue;
+        ui_key_label(actions[a].keys[k], utf8, shown[k], sizeof shown[k]);
+        /* '\n' and KEY_ENTER are both "enter": name it once. */
+        bool repeat = false;
+        for (int j = 0; j < k; j++)
+            repeat = repeat || strcmp(shown[j], shown[k]) == 0;
+        if (repeat)
+            continue;
+        int n = snprintf(buf + used, len - used, "%s%s", used ? " " : "", shown[k]);
+        if (n < 0 || (size_t)n >= len - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* What the actions do. */
+
+static void say(struct ui *ui, const char *text)
+{
+    snprintf(ui->message, sizeof ui->message, "%s", text);
+}
+
+static void toggle_play(struct ui *ui)
+{
+    if (ui->playing) {
+        ui->playing = false;
+        return;
+    }
+    if (timeline_at_end(ui)) {
+        say(ui, "end of the run: press g to go back to the start");
+        return;
+    }
+    ui->playing = true;
+}
+
+static void change_speed(struct ui *ui, int delta)
+{
+    if (delta > 0 && ui->speed < TIMELINE_SPEED_MAX)
+        ui->speed++;
+    else if (delta < 0 && ui->speed > 0)
+        ui->speed--;
+    snprintf(ui->message, sizeof ui->message, "speed: %u events per second", 1u << ui->speed);
+}
+
+static void toggle_inspector(struct ui *ui)
+{
+    if (ui->inspector) {
+        ui->inspector = false;
+        return;
+    }
+    if (!layout_has_inspector()) {
+        say(ui, "the inspector is not available yet");
+        return;
+    }
+    if (ui->selected_packet < 0 && !timeline_select_segment(ui, 1))
+        return;
+    ui->inspector = true;
+}
+
+static const char *fate_done_words(enum world_fate fate)
+{
+    switch (fate) {
+    case FATE_DROP: return "dropped";
+    case FATE_DELAY: return "delayed by 200 ms";
+    case FATE_DUPLICATE: return "duplicated";
+    default: return "corrupted";
+    }
+}
+
+/* Decide the fate of the selected segment, which must be in flight at the
+ * cursor; the world forks there. */
+static void decide_fate(struct ui *ui, enum world_fate fate)
+{
+    if (ui->selected_packet < 0) {
+        say(ui, "select a segment in flight first (j/k)");
+        return;
+    }
+    char err[200] = "";
+    size_t at = ui->cursor;
+    uint32_t packet = (uint32_t)ui->selected_packet;
+    if (!world_set_fate(ui->world, at, packet, fate, UI_FATE_DELAY_USEC, err, sizeof err)) {
+        snprintf(ui->message, sizeof ui->message, "%s", err[0] ? err : "that did not work");
+        timeline_world_changed(ui);
+        return;
+    }
+    timeline_world_changed(ui);
+    ui->selected_packet = packet;
+    snprintf(ui->message, sizeof ui->message, "forked at event %zu: packet %" PRIu32 " %s",
+             at + 1, packet, fate_done_words(fate));
+}
+
+static void open_command_line(struct ui *ui)
+{
+    ui->cmd_active = true;
+    ui->cmd_len = 0;
+    ui->cmd[0] = '\0';
+    ui->playing = false;
+}
+
+/* ESC closes what is on top: the command line, the help, the inspector. */
+static void escape(struct ui *ui)
+{
+    if (ui->cmd_active)
+        ui->cmd_active = false;
+    else if (ui->help)
+        ui->help = false;
+    else if (ui->inspector)
+        ui->inspector = false;
+}
+
+static void quit(struct ui *ui)
+{
+    if (ui->help)
+        ui->help = false;
+    else if (ui->inspector)
+        ui->inspector = false;
+    else
+        ui->quit = true;
+}
+
+void ui_action_run(struct ui *ui, enum ui_action a)
+{
+    switch (a) {
+    case UI_ACT_STEP: timeline_step(ui, 1); break;
+    case UI_ACT_BACK: timeline_step(ui, -1); break;
+    case UI_ACT_SEG_NEXT: timeline_step_segment(ui, 1); break;
+    case UI_ACT_SEG_PREV: timeline_step_segment(ui, -1); break;
+    case UI_ACT_PLAY: toggle_play(ui); break;
+    case UI_ACT_FASTER: change_speed(ui, 1); break;
+    case UI_ACT_SLOWER: change_speed(ui, -1); break;
+    case UI_ACT_START: timeline_start(ui); break;
+    case UI_ACT_END: timeline_end(ui); break;
+    case UI_ACT_INTERESTING_NEXT: timeline_interesting(ui, 1); break;
+    case UI_ACT_INTERESTING_PREV: timeline_interesting(ui, -1); break;
+    case UI_ACT_SELECT_NEXT: timeline_select_segment(ui, 1); break;
+    case UI_ACT_SELECT_PREV: timeline_select_segment(ui, -1); break;
+    case UI_ACT_INSPECT: toggle_inspector(ui); break;
+    case UI_ACT_DROP: decide_fate(ui, FATE_DROP); break;
+    case UI_ACT_DELAY: decide_fate(ui, FATE_DELAY); break;
+    case UI_ACT_DUPLICATE: decide_fate(ui, FATE_DUPLICATE); break;
+    case UI_ACT_CORRUPT: decide_fate(ui, FATE_CORRUPT); break;
+    case UI_ACT_COMMAND: open_command_line(ui); break;
+    case UI_ACT_ESCAPE: escape(ui); break;
+    case UI_ACT_HELP: ui->help = !ui->help; break;
+    case UI_ACT_QUIT: quit(ui); break;
+    default: break;
+    }
+    /* Stepping by hand stops the player (playing is one step per tick). */
+    if (a != UI_ACT_PLAY && a != UI_ACT_FASTER && a != UI_ACT_SLOWER &&
+        a != UI_ACT_HELP && a != UI_ACT_ESCAPE && a != UI_ACT_INSPECT &&
+        a != UI_ACT_SELECT_NEXT && a != UI_ACT_SELECT_PREV)
+        ui->playing = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* The command line. */
+
+static void command_line_backspace(struct ui *ui)
+{
+    if (ui->cmd_len == 0) {
+        ui->cmd_active = false;
+        return;
+    }
+    /* Remove a whole UTF-8 character: continuation bytes, then its lead. */
+    while (ui->cmd_len > 0 && ((unsigned char)ui->cmd[ui->cmd_len - 1] & 0xC0) == 0x80)
+        ui->cmd_len--;
+    if (ui->cmd_len > 0)
+        ui->cmd_len--;
+    ui->cmd[ui->cmd_len] = '\0';
+}
+
+static void command_line_complete(struct ui *ui)
+{
+    (void)ui;
+    say(ui, "completion is not available yet");
+}
+
+static void command_line_enter(struct ui *ui)
+{
+    ui->cmd_active = false;
+    if (ui->cmd_len == 0)
+        return;
+    say(ui, "sandbox commands are not available yet");
+}
+
+static void command_line_key(struct ui *ui, int key)
+{
+    if (key == 27) {
+        ui->cmd_active = false;
+    } else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+        command_line_enter(ui);
+    } else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+        command_line_backspace(ui);
+    } else if (key == '\t') {
+        command_line_complete(ui);
+    } else if (key >= ' ' && key <= 0xFF && key != 127 && ui->cmd_len + 1 < sizeof ui->cmd) {
+        /* Bytes of UTF-8 arrive one by one; they are sanitised when drawn. */
+        ui->cmd[ui->cmd_len++] = (char)key;
+        ui->cmd[ui->cmd_len] = '\0';
+    }
+}
+
+bool ui_key(struct ui *ui, int key)
+{
+    ui->message[0] = '\0';
+    if (ui->cmd_active) {
+        command_line_key(ui, key);
+        return true;
+    }
+    enum ui_action a = ui_action_for_key(key);
+    if (a == UI_ACT_NONE)
+        return false;
+    ui_action_run(ui, a);
+    return true;
+}

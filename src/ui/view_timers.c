@@ -1,0 +1,272 @@
+/* The timer view: per side, every armed timer with a live countdown from
+ * the cursor's virtual time, and the RTT estimator (RFC 6298).
+ *
+ *   client  ESTABLISHED  at 0.250 s
+ *     RTO         0.350 s left  [#######...]  due 0.600 s  backoff 1
+ *     delack     40.000 ms left [##########]  due 0.290 s
+ *     SRTT 40.331 ms  RTTVAR 15.604 ms  RTO 200.000 ms (in force 200.000 ms)
+ *     last sample 42.400 ms at 0.242 s
+ *
+ * The bar shows the time still to run as a share of the time the timer
+ * was armed for (from its EV_TIMER_SET), so a countdown is visible while
+ * stepping. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/ui.h"
+#include "ui/view_kit.h"
+
+static const char *const timer_label[TCP_TIMER_COUNT] = {
+    [TCP_TIMER_RTO] = "RTO",
+    [TCP_TIMER_PERSIST] = "persist",
+    [TCP_TIMER_DELACK] = "delack",
+    [TCP_TIMER_KEEPALIVE] = "keepalive",
+    [TCP_TIMER_TIME_WAIT] = "2MSL",
+    [TCP_TIMER_FIN_WAIT_2] = "FIN_WAIT_2",
+};
+
+#define COUNTDOWN_BAR 10
+#define LABEL_COLS 10
+
+static bool armed(const struct tcb *t, enum tcp_timer k)
+{
+    return t && t->timer[k] != TCP_TIME_NEVER;
+}
+
+static int armed_count(const struct tcb *t)
+{
+    int n = 0;
+    for (int k = 0; k < TCP_TIMER_COUNT; k++)
+        n += armed(t, (enum tcp_timer)k);
+    return n;
+}
+
+/* "0.350 s left", or "due now" for a deadline at or before the cursor
+ * (it fires in the step that comes next). */
+static void countdown(uint64_t deadline, uint64_t now, char *buf, size_t len)
+{
+    if (deadline <= now) {
+        snprintf(buf, len, "due now");
+        return;
+    }
+    char d[24];
+    vk_format_duration(deadline - now, d, sizeof d);
+    snprintf(buf, len, "%s left", d);
+}
+
+/* Share of the armed interval still to run, in bar cells; -1 when the
+ * arming event is not in the trace. */
+static int remaining_cells(const struct ui *ui, const struct vk_side *s, enum tcp_timer k,
+                           uint64_t now)
+{
+    const struct trace_entry *tr = world_trace(ui->world);
+    uint64_t deadline = s->tcb->timer[k];
+    for (size_t i = vk_trace_end(ui); i-- > 0;) {
+        const struct tcp_event *ev = &tr[i].ev;
+        if (ev->kind != EV_TIMER_SET || ev->endpoint != s->host || ev->conn != s->tcb->id ||
+            ev->u.timer.timer != k)
+            continue;
+        if (ev->u.timer.deadline != deadline || deadline <= tr[i].t)
+            return -1;
+        uint64_t total = deadline - tr[i].t;
+        uint64_t left = deadline > now ? deadline - now : 0;
+        return (int)((left * COUNTDOWN_BAR + total - 1) / total);
+    }
+    return -1;
+}
+
+/* What else matters for this timer: backoff, probes, the 2MSL. */
+static void timer_detail(const struct tcb *t, enum tcp_timer k, char *buf, size_t len)
+{
+    char d[24];
+    switch (k) {
+    case TCP_TIMER_RTO:
+        vk_format_duration(t->rto_current, d, sizeof d);
+        snprintf(buf, len, "backoff %u  RTO in force %s", t->backoff, d);
+        break;
+    case TCP_TIMER_PERSIST:
+        snprintf(buf, len, "probe backoff %u", t->persist_backoff);
+        break;
+    case TCP_TIMER_DELACK:
+        snprintf(buf, len, "%u segment%s not yet ACKed", t->unacked_segments,
+                 t->unacked_segments == 1 ? "" : "s");
+        break;
+    case TCP_TIMER_KEEPALIVE:
+        snprintf(buf, len, "probes sent %u of %u", t->keepalive_sent, t->cfg.keepalive_probes);
+        break;
+    case TCP_TIMER_TIME_WAIT:
+        vk_format_duration(2 * t->cfg.msl, d, sizeof d);
+        snprintf(buf, len, "2 x MSL = %s", d);
+        break;
+    default:
+        buf[0] = '\0';
+        break;
+    }
+}
+
+static void draw_timer_row(const struct ui *ui, WINDOW *win, int y, int w,
+                           const struct vk_side *s, enum tcp_timer k, uint64_t now)
+{
+    const struct tcb *t = s->tcb;
+    char left[32], due[24], detail[64], bar[COUNTDOWN_BAR * 3 + 3];
+    countdown(t->timer[k], now, left, sizeof left);
+    vk_format_duration(t->timer[k], due, sizeof due);
+    timer_detail(t, k, detail, sizeof detail);
+    int cells = remaining_cells(ui, s, k, now);
+    bar[0] = '\0';
+    if (cells >= 0) {
+        size_t used = 0;
+        bar[used++] = '[';
+        for (int i = 0; i < COUNTDOWN_BAR; i++)
+            bar[used++] = i < cells ? '#' : '.';
+        bar[used++] = ']';
+        bar[used] = '\0';
+    }
+    int x = vk_text(ui, win, y, 0, w, ROLE_NORMAL, "  ");
+    char label[LABEL_COLS + 2];
+    snprintf(label, sizeof label, "%-*s", LABEL_COLS, timer_label[k]);
+    x = vk_text(ui, win, y, x, w, ROLE_TITLE, label);
+    vk_line(ui, win, y, x, w, ROLE_NORMAL, " %16s  %s  due %s  %s", left, bar, due, detail);
+}
+
+/* "SRTT 40.331 ms  RTTVAR 15.604 ms  RTO 200.000 ms (in force 400.000 ms)" */
+static void describe_estimator(const struct tcb *t, char *buf, size_t len)
+{
+    char rto[24], cur[24];
+    vk_format_duration(t->rtt.rto, rto, sizeof rto);
+    vk_format_duration(t->rto_current, cur, sizeof cur);
+    if (!t->rtt.has_sample) {
+        snprintf(buf, len, "no RTT sample yet: RTO %s (RFC 6298 2.1), in force %s", rto, cur);
+        return;
+    }
+    char srtt[24], var[24];
+    vk_format_duration(t->rtt.srtt, srtt, sizeof srtt);
+    vk_format_duration(t->rtt.rttvar, var, sizeof var);
+    snprintf(buf, len, "SRTT %s  RTTVAR %s  RTO %s (in force %s)", srtt, var, rto, cur);
+}
+
+static void describe_last_sample(const struct ui *ui, const struct vk_side *s, char *buf,
+                                 size_t len)
+{
+    const struct trace_entry *e = vk_last_event(ui, s->host, s->tcb->id, EV_RTT);
+    if (!e) {
+        snprintf(buf, len, "last sample: none yet");
+        return;
+    }
+    char sample[24], at[24];
+    vk_format_duration(e->ev.u.rtt.sample, sample, sizeof sample);
+    vk_format_duration(e->t, at, sizeof at);
+    snprintf(buf, len, "last sample %s at %s", sample, at);
+}
+
+/* Why a side has no timers to show, or NULL. */
+static const char *no_timers(const struct vk_side *s)
+{
+    if (!s->up)
+        return "host down";
+    if (!s->tcb)
+        return "no connection";
+    return NULL;
+}
+
+/* ================================================================ forms == */
+
+static int full_rows(const struct vk_side *s)
+{
+    if (no_timers(s))
+        return 1;
+    int timers = armed_count(s->tcb);
+    return 1 + (timers ? timers : 1) + 2;
+}
+
+static void draw_side_full(const struct ui *ui, WINDOW *win, int y, int w,
+                           const struct vk_side *s, uint64_t now)
+{
+    char at[24];
+    vk_format_duration(now, at, sizeof at);
+    const char *why = no_timers(s);
+    if (why) {
+        vk_line(ui, win, y, 0, w, ROLE_TITLE, "%s: %s", s->name, why);
+        return;
+    }
+    vk_line(ui, win, y++, 0, w, ROLE_TITLE, "%s  %s  at %s", s->name,
+            tcp_state_name(s->tcb->state), at);
+    if (armed_count(s->tcb) == 0)
+        vk_line(ui, win, y++, 0, w, ROLE_DIM, "  no timer armed");
+    for (int k = 0; k < TCP_TIMER_COUNT; k++)
+        if (armed(s->tcb, (enum tcp_timer)k))
+            draw_timer_row(ui, win, y++, w, s, (enum tcp_timer)k, now);
+    char line[160];
+    describe_estimator(s->tcb, line, sizeof line);
+    vk_line(ui, win, y++, 0, w, ROLE_NORMAL, "  %s", line);
+    describe_last_sample(ui, s, line, sizeof line);
+    vk_line(ui, win, y, 0, w, ROLE_NORMAL, "  %s", line);
+}
+
+/* "client: RTO 0.350 s left, delack 40.000 ms left" */
+static void describe_timers_short(const struct vk_side *s, uint64_t now, char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, "%s:", s->name);
+    if (armed_count(s->tcb) == 0 && used < len)
+        used += (size_t)snprintf(buf + used, len - used, " no timer armed");
+    bool first = true;
+    for (int k = 0; k < TCP_TIMER_COUNT && used < len; k++) {
+        if (!armed(s->tcb, (enum tcp_timer)k))
+            continue;
+        char left[32];
+        countdown(s->tcb->timer[k], now, left, sizeof left);
+        used += (size_t)snprintf(buf + used, len - used, "%s %s %s", first ? "" : ",",
+                                 timer_label[k], left);
+        first = false;
+    }
+}
+
+static void draw_side_short(const struct ui *ui, WINDOW *win, int y, int rows, int w,
+                            const struct vk_side *s, uint64_t now)
+{
+    const char *why = no_timers(s);
+    if (why) {
+        vk_line(ui, win, y, 0, w, ROLE_NORMAL, "%s: %s", s->name, why);
+        vk_blank_rows(win, y + 1, y + rows, w);
+        return;
+    }
+    char line[256];
+    describe_timers_short(s, now, line, sizeof line);
+    vk_line(ui, win, y, 0, w, ROLE_NORMAL, "%s", line);
+    if (rows > 1) {
+        describe_estimator(s->tcb, line, sizeof line);
+        vk_line(ui, win, y + 1, 0, w, ROLE_NORMAL, "  %s", line);
+    }
+}
+
+static void draw_timers(const struct ui *ui, WINDOW *win, int h, int w)
+{
+    if (h <= 0 || w <= 0)
+        return;
+    int n = vk_side_count(ui);
+    struct vk_side s[VK_MAX_SIDES];
+    int need = 0;
+    for (int i = 0; i < n; i++) {
+        vk_side_at(ui, i, &s[i]);
+        need += full_rows(&s[i]) + (i > 0);
+    }
+    uint64_t now = vk_now(ui);
+    int y = 0;
+    if (need <= h) {
+        for (int i = 0; i < n; i++) {
+            if (i > 0)
+                vk_blank(win, y++, 0, w);
+            draw_side_full(ui, win, y, w, &s[i], now);
+            y += full_rows(&s[i]);
+        }
+    } else {
+        int rows = n > 0 && h >= 2 * n ? 2 : 1;
+        for (int i = 0; i < n && y + rows <= h; i++) {
+            draw_side_short(ui, win, y, rows, w, &s[i], now);
+            y += rows;
+        }
+    }
+    vk_blank_rows(win, y, h, w);
+}
+
+const struct ui_view ui_view_timers = { "timers", draw_timers };

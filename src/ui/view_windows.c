@@ -1,0 +1,477 @@
+/* The window view: each side's send and receive buffers as bars.
+ *
+ * Send (RFC 9293 3.3.1, Figure 3, with RFC 5681's cwnd):
+ *   [ acked | in flight | usable | not yet allowed ]
+ *           SND.UNA     SND.NXT  SND.UNA + min(SND.WND, cwnd)
+ * Receive (RFC 9293 3.3.1, Figure 4):
+ *   [ read by the app | waiting for the app | window with out-of-order blocks ]
+ *                     RCV.NXT                          RCV.NXT + RCV.WND
+ * Each region has its own glyph, so the bars read without colour.  Sequence
+ * numbers are shown relative to the ISN (ISS or IRS), which is how one
+ * counts bytes, and absolute on the detail lines, which is what the
+ * segments carry.  The acknowledged part is drawn at most a third of the
+ * bar: a long transfer would otherwise squeeze the window to nothing. */
+#include <stdio.h>
+#include <string.h>
+
+#include "export/text.h"
+#include "ui/ui.h"
+#include "ui/view_kit.h"
+
+/* ================================================================ bars == */
+
+struct bar_part {
+    uint64_t bytes;
+    const char *glyph;        /* one column */
+    enum ui_role role;
+};
+
+#define BAR_MAX_PARTS 24
+#define REASM_BLOCKS_SHOWN 10
+
+struct bar {
+    struct bar_part part[BAR_MAX_PARTS];
+    int nparts;
+    bool clipped_left;        /* older acknowledged bytes are not drawn */
+};
+
+static void bar_add(struct bar *b, uint64_t bytes, const char *glyph, enum ui_role role)
+{
+    if (b->nparts < BAR_MAX_PARTS)
+        b->part[b->nparts++] = (struct bar_part){ bytes, glyph, role };
+}
+
+/* Cells per part: every non-empty part gets at least one cell (a SYN is
+ * one byte in a window of 64 KB, and must still show), the rest in
+ * proportion to the bytes.  Cumulative rounding makes the sum exact. */
+static void bar_allocate(const struct bar *b, int width, int *cells)
+{
+    uint64_t total = 0;
+    int nonempty = 0;
+    for (int i = 0; i < b->nparts; i++) {
+        cells[i] = 0;
+        total += b->part[i].bytes;
+        nonempty += b->part[i].bytes > 0;
+    }
+    if (nonempty == 0 || width <= 0)
+        return;
+    if (width < nonempty) {
+        for (int i = 0; i < b->nparts && width > 0; i++)
+            if (b->part[i].bytes > 0) {
+                cells[i] = 1;
+                width--;
+            }
+        return;
+    }
+    uint64_t spare = (uint64_t)(width - nonempty), before = 0, done = 0;
+    for (int i = 0; i < b->nparts; i++) {
+        if (b->part[i].bytes == 0)
+            continue;
+        before += b->part[i].bytes;
+        uint64_t upto = (before * spare + total / 2) / total;
+        cells[i] = 1 + (int)(upto - done);
+        done = upto;
+    }
+}
+
+/* The bar between '[' and ']' in columns [x, lim); part_start[i] gets the
+ * column where part i starts (so markers can point at boundaries). */
+static void draw_bar(const struct ui *ui, WINDOW *win, int y, int x, int lim,
+                     const struct bar *b, int *part_start)
+{
+    int cells[BAR_MAX_PARTS];
+    int inner = lim - x - 2;
+    bar_allocate(b, inner, cells);
+    vk_cell(ui, win, y, x, lim, ROLE_NORMAL, b->clipped_left ? "<" : "[");
+    int col = x + 1;
+    for (int i = 0; i < b->nparts; i++) {
+        part_start[i] = col;
+        for (int k = 0; k < cells[i]; k++)
+            vk_cell(ui, win, y, col++, lim - 1, b->part[i].role, b->part[i].glyph);
+    }
+    vk_blank(win, y, col, lim - 1);
+    vk_cell(ui, win, y, lim - 1, lim, ROLE_NORMAL, "]");
+}
+
+/* ============================================================= markers == */
+
+struct marker {
+    int col;
+    const char *label;
+};
+
+static bool cells_free(const char *row, int from, int n, int width)
+{
+    if (from < 0 || from + n > width)
+        return false;
+    for (int i = 0; i < n; i++)
+        if (row[from + i] != ' ')
+            return false;
+    return true;
+}
+
+/* A row of '^' under the bar with each label beside its caret where it
+ * fits (right, else left), so that close boundaries stay readable. */
+static void draw_markers(const struct ui *ui, WINDOW *win, int y, int lim,
+                         const struct marker *m, int n)
+{
+    char row[512];
+    int width = lim < (int)sizeof row - 1 ? lim : (int)sizeof row - 1;
+    if (width <= 0)
+        return;
+    memset(row, ' ', (size_t)width);
+    row[width] = '\0';
+    for (int i = 0; i < n; i++)
+        if (m[i].col >= 0 && m[i].col < width)
+            row[m[i].col] = '^';
+    for (int i = 0; i < n; i++) {
+        int len = (int)strlen(m[i].label), c = m[i].col;
+        if (c < 0 || c >= width)
+            continue;
+        if (cells_free(row, c + 1, len, width))
+            memcpy(row + c + 1, m[i].label, (size_t)len);
+        else if (cells_free(row, c - len, len, width))
+            memcpy(row + c - len, m[i].label, (size_t)len);
+    }
+    vk_line(ui, win, y, 0, lim, ROLE_DIM, "%s", row);
+}
+
+/* ======================================================== side models == */
+
+struct send_model {
+    uint32_t acked_total;     /* data bytes acknowledged since the SYN */
+    uint32_t flight;          /* SND.NXT - SND.UNA */
+    uint32_t usable;          /* SND.UNA + min(SND.WND, cwnd) - SND.NXT, if positive */
+    uint32_t waiting;         /* written by the app, beyond what may be sent */
+    bool cwnd_limits;         /* cwnd, not SND.WND, sets the edge */
+};
+
+static uint32_t seq_span(tcp_seq from, tcp_seq to)
+{
+    return seq_gt(to, from) ? to - from : 0;
+}
+
+static void send_model_of(const struct tcb *t, struct send_model *s)
+{
+    uint32_t cwnd = t->cc.cwnd ? t->cc.cwnd : t->snd_wnd;
+    s->cwnd_limits = cwnd < t->snd_wnd;
+    tcp_seq edge = t->snd_una + (s->cwnd_limits ? cwnd : t->snd_wnd);
+    tcp_seq data_end = t->snd_buf_seq + (uint32_t)t->sndbuf.len;
+    tcp_seq right = seq_max(seq_max(edge, data_end), seq_max(t->snd_nxt, t->snd_max));
+    s->acked_total = seq_span(t->iss + 1, t->snd_una);
+    s->flight = seq_span(t->snd_una, t->snd_nxt);
+    tcp_seq usable_from = seq_max(t->snd_nxt, t->snd_una);
+    s->usable = seq_span(usable_from, edge);
+    s->waiting = seq_span(seq_max(usable_from, edge), right);
+}
+
+/* The acknowledged stretch drawn left of the window: all of it, or a
+ * third of the bar's bytes. */
+static uint64_t shown_history(uint64_t total, uint64_t rest, bool *clipped)
+{
+    uint64_t shown = total;
+    if (rest > 0 && shown > rest / 2)
+        shown = rest / 2;
+    *clipped = shown < total;
+    return shown;
+}
+
+static void send_bar_of(const struct ui *ui, const struct send_model *s, struct bar *b)
+{
+    memset(b, 0, sizeof *b);
+    uint64_t rest = (uint64_t)s->flight + s->usable + s->waiting;
+    bar_add(b, shown_history(s->acked_total, rest, &b->clipped_left),
+            vk_glyph(ui, "\u2588", "#"), ROLE_DIM);
+    bar_add(b, s->flight, vk_glyph(ui, "\u2593", "="), ROLE_NORMAL);
+    bar_add(b, s->usable, vk_glyph(ui, "\u2591", "."), ROLE_NORMAL);
+    bar_add(b, s->waiting, vk_glyph(ui, "\u00b7", "-"), ROLE_NORMAL);
+}
+
+struct recv_model {
+    uint32_t read_total;      /* bytes the app has read */
+    uint32_t for_app;         /* in order, not read yet */
+    uint32_t window;          /* RCV.WND as advertised: rcv_adv - RCV.NXT */
+    uint32_t ooo_bytes;
+    size_t ooo_blocks;
+};
+
+static void recv_model_of(const struct tcb *t, struct recv_model *r)
+{
+    /* RCV.NXT counts the SYN, and the FIN once it is in order. */
+    uint32_t in_order = seq_span(t->irs + 1, t->rcv_nxt) - (t->fin_rcvd ? 1 : 0);
+    r->for_app = (uint32_t)t->rcvbuf.len;
+    r->read_total = in_order > r->for_app ? in_order - r->for_app : 0;
+    r->window = seq_span(t->rcv_nxt, t->rcv_adv);
+    r->ooo_bytes = (uint32_t)t->reasm.bytes;
+    r->ooo_blocks = t->reasm.count;
+}
+
+/* Read | for the app | then the window from RCV.NXT: free space and the
+ * out-of-order blocks where they lie. */
+static void recv_bar_of(const struct ui *ui, const struct tcb *t, const struct recv_model *r,
+                        struct bar *b)
+{
+    memset(b, 0, sizeof *b);
+    tcp_seq right = t->rcv_adv;
+    size_t nblocks = t->reasm.count < REASM_BLOCKS_SHOWN ? t->reasm.count : REASM_BLOCKS_SHOWN;
+    if (nblocks > 0)
+        right = seq_max(right, t->reasm.blocks[nblocks - 1].end);
+    uint64_t rest = (uint64_t)r->for_app + seq_span(t->rcv_nxt, right);
+    bar_add(b, shown_history(r->read_total, rest, &b->clipped_left),
+            vk_glyph(ui, "\u2588", "#"), ROLE_DIM);
+    bar_add(b, r->for_app, vk_glyph(ui, "\u2593", "="), ROLE_NORMAL);
+    const char *free_glyph = vk_glyph(ui, "\u2591", ".");
+    tcp_seq at = t->rcv_nxt;
+    for (size_t i = 0; i < nblocks; i++) {
+        const struct reasm_block *blk = &t->reasm.blocks[i];
+        bar_add(b, seq_span(at, blk->start), free_glyph, ROLE_NORMAL);
+        bar_add(b, seq_span(seq_max(at, blk->start), blk->end), "o", ROLE_RETRANSMIT);
+        at = seq_max(at, blk->end);
+    }
+    bar_add(b, seq_span(at, right), free_glyph, ROLE_NORMAL);
+}
+
+/* ================================================================ rows == */
+
+/* How much each side gets, from the most to the least rows. */
+enum detail {
+    DETAIL_FULL,    /* title, bar, markers, sizes, variables; twice */
+    DETAIL_MEDIUM,  /* title, bar, variables; twice */
+    DETAIL_SMALL,   /* the two bars */
+    DETAIL_TINY,    /* one summary line */
+};
+static const int rows_for[] = { [DETAIL_FULL] = 9, [DETAIL_MEDIUM] = 5, [DETAIL_SMALL] = 2,
+                                [DETAIL_TINY] = 1 };
+/* Bars narrower than this say nothing; the summary line is better. */
+#define BAR_MIN_COLS 8
+
+struct side_view {
+    struct vk_side side;
+    bool synchronized;        /* sequence numbers known both ways */
+    struct send_model snd;
+    struct recv_model rcv;
+};
+
+static void side_view_at(const struct ui *ui, int host, struct side_view *v)
+{
+    memset(v, 0, sizeof *v);
+    vk_side_at(ui, host, &v->side);
+    const struct tcb *t = v->side.tcb;
+    if (!t || t->state == TCP_LISTEN || t->state == TCP_CLOSED)
+        return;
+    send_model_of(t, &v->snd);
+    v->synchronized = t->state != TCP_SYN_SENT;
+    if (v->synchronized)
+        recv_model_of(t, &v->rcv);
+}
+
+/* Why a side has no windows to show, or NULL when it has. */
+static const char *no_windows(const struct side_view *v)
+{
+    if (!v->side.up)
+        return "host down";
+    const struct tcb *t = v->side.tcb;
+    if (!t)
+        return "no connection";
+    if (t->state == TCP_LISTEN)
+        return "listening: no windows until a connection";
+    if (t->state == TCP_CLOSED)
+        return "CLOSED: no windows";
+    return NULL;
+}
+
+static void draw_title(const struct ui *ui, WINDOW *win, int y, int w, const struct side_view *v)
+{
+    const struct tcb *t = v->side.tcb;
+    const char *why = no_windows(v);
+    if (why) {
+        vk_line(ui, win, y, 0, w, ROLE_TITLE, "%s: %s", v->side.name, why);
+        return;
+    }
+    char local[EXPORT_IPV4_LEN];
+    export_ipv4(t->local_addr, local);
+    vk_line(ui, win, y, 0, w, ROLE_TITLE, "%s %s:%u  %s  MSS %u  send buffer %zu/%zu  receive buffer %zu/%zu",
+            v->side.name, local, t->local_port, tcp_state_name(t->state), t->snd_mss,
+            t->sndbuf.len, t->sndbuf.cap, t->rcvbuf.len, t->rcvbuf.cap);
+}
+
+/* "send [####====....]" with the parts' start columns in starts. */
+static void draw_send_bar(const struct ui *ui, WINDOW *win, int y, int w, const char *prefix,
+                          const struct side_view *v, int *starts)
+{
+    int x = vk_text(ui, win, y, 0, w, ROLE_NORMAL, prefix);
+    if (w - x < BAR_MIN_COLS) {
+        vk_line(ui, win, y, x, w, ROLE_NORMAL, "flight %u usable %u", v->snd.flight, v->snd.usable);
+        return;
+    }
+    struct bar b;
+    send_bar_of(ui, &v->snd, &b);
+    draw_bar(ui, win, y, x, w, &b, starts);
+}
+
+static void draw_send_markers(const struct ui *ui, WINDOW *win, int y, int w,
+                              const struct side_view *v, const int *starts)
+{
+    if (w < BAR_MIN_COLS) {
+        vk_blank(win, y, 0, w);
+        return;
+    }
+    /* Parts: 0 acked, 1 in flight, 2 usable, 3 not yet allowed. */
+    struct marker m[] = {
+        { starts[1], "SND.UNA" },
+        { starts[2], "SND.NXT" },
+        { starts[3], v->snd.cwnd_limits ? "UNA+cwnd" : "UNA+WND" },
+    };
+    draw_markers(ui, win, y, w, m, 3);
+}
+
+static void draw_send_sizes(const struct ui *ui, WINDOW *win, int y, int w,
+                            const struct side_view *v)
+{
+    vk_line(ui, win, y, 0, w, ROLE_NORMAL,
+            "  acked %u  in flight %u  usable %u  not yet allowed %u%s", v->snd.acked_total,
+            v->snd.flight, v->snd.usable, v->snd.waiting,
+            v->snd.cwnd_limits ? "  (cwnd limits)" : "  (SND.WND limits)");
+}
+
+static void draw_send_vars(const struct ui *ui, WINDOW *win, int y, int w,
+                           const struct side_view *v)
+{
+    const struct tcb *t = v->side.tcb;
+    vk_line(ui, win, y, 0, w, ROLE_NORMAL,
+            "  SND.UNA %u (+%u)  SND.NXT %u (+%u)  SND.WND %u  cwnd %u  ISS %u", t->snd_una,
+            t->snd_una - t->iss, t->snd_nxt, t->snd_nxt - t->iss, t->snd_wnd, t->cc.cwnd, t->iss);
+}
+
+static void draw_recv_bar(const struct ui *ui, WINDOW *win, int y, int w, const char *prefix,
+                          const struct side_view *v, int *starts, int *end_col)
+{
+    int x = vk_text(ui, win, y, 0, w, ROLE_NORMAL, prefix);
+    *end_col = -1;
+    if (!v->synchronized) {
+        vk_line(ui, win, y, x, w, ROLE_DIM, "(nothing to receive before the SYN,ACK)");
+        return;
+    }
+    if (w - x < BAR_MIN_COLS) {
+        vk_line(ui, win, y, x, w, ROLE_NORMAL, "wnd %u ooo %u", v->rcv.window, v->rcv.ooo_bytes);
+        return;
+    }
+    struct bar b;
+    recv_bar_of(ui, v->side.tcb, &v->rcv, &b);
+    draw_bar(ui, win, y, x, w, &b, starts);
+    *end_col = w - 1;
+}
+
+static void draw_recv_markers(const struct ui *ui, WINDOW *win, int y, int w,
+                              const int *starts, int end_col)
+{
+    if (end_col < 0) {
+        vk_blank(win, y, 0, w);
+        return;
+    }
+    /* Parts: 0 read, 1 for the app, 2.. the window. */
+    struct marker m[] = {
+        { starts[2], "RCV.NXT" },
+        { end_col, "NXT+WND" },
+    };
+    draw_markers(ui, win, y, w, m, 2);
+}
+
+static void draw_recv_vars(const struct ui *ui, WINDOW *win, int y, int w,
+                           const struct side_view *v)
+{
+    const struct tcb *t = v->side.tcb;
+    if (!v->synchronized) {
+        vk_blank(win, y, 0, w);
+        return;
+    }
+    vk_line(ui, win, y, 0, w, ROLE_NORMAL,
+            "  RCV.NXT %u (+%u)  RCV.WND %u  for the app %u  out of order %u in %zu block%s  IRS %u",
+            t->rcv_nxt, t->rcv_nxt - t->irs, v->rcv.window, v->rcv.for_app, v->rcv.ooo_bytes,
+            v->rcv.ooo_blocks, v->rcv.ooo_blocks == 1 ? "" : "s", t->irs);
+}
+
+static void draw_summary(const struct ui *ui, WINDOW *win, int y, int w, const struct side_view *v)
+{
+    const struct tcb *t = v->side.tcb;
+    if (no_windows(v)) {
+        draw_title(ui, win, y, w, v);
+        return;
+    }
+    vk_line(ui, win, y, 0, w, ROLE_NORMAL, "%s snd una+%u nxt+%u wnd %u cwnd %u | rcv nxt+%u wnd %u ooo %u",
+            v->side.name, t->snd_una - t->iss, t->snd_nxt - t->iss, t->snd_wnd, t->cc.cwnd,
+            v->synchronized ? t->rcv_nxt - t->irs : 0, v->rcv.window, v->rcv.ooo_bytes);
+}
+
+/* One side in rows [y, y + rows_for[d]). */
+static void draw_side(const struct ui *ui, WINDOW *win, int y, int w, const struct side_view *v,
+                      enum detail d)
+{
+    int rows = rows_for[d];
+    if (d == DETAIL_TINY || (no_windows(v) && d != DETAIL_SMALL)) {
+        draw_summary(ui, win, y, w, v);
+        vk_blank_rows(win, y + 1, y + rows, w);
+        return;
+    }
+    if (no_windows(v)) {
+        draw_title(ui, win, y, w, v);
+        vk_blank_rows(win, y + 1, y + rows, w);
+        return;
+    }
+    int sstart[BAR_MAX_PARTS] = { 0 }, rstart[BAR_MAX_PARTS] = { 0 }, rend = -1;
+    if (d == DETAIL_SMALL) {
+        char prefix[SCN_NAME_MAX + 8];
+        snprintf(prefix, sizeof prefix, "%s snd ", v->side.name);
+        draw_send_bar(ui, win, y, w, prefix, v, sstart);
+        snprintf(prefix, sizeof prefix, "%s rcv ", v->side.name);
+        draw_recv_bar(ui, win, y + 1, w, prefix, v, rstart, &rend);
+        return;
+    }
+    draw_title(ui, win, y++, w, v);
+    draw_send_bar(ui, win, y++, w, "send ", v, sstart);
+    if (d == DETAIL_FULL) {
+        draw_send_markers(ui, win, y++, w, v, sstart);
+        draw_send_sizes(ui, win, y++, w, v);
+    }
+    draw_send_vars(ui, win, y++, w, v);
+    draw_recv_bar(ui, win, y++, w, "recv ", v, rstart, &rend);
+    if (d == DETAIL_FULL)
+        draw_recv_markers(ui, win, y++, w, rstart, rend);
+    draw_recv_vars(ui, win, y++, w, v);
+    if (d == DETAIL_FULL)
+        vk_blank(win, y++, 0, w);
+}
+
+static void draw_legend(const struct ui *ui, WINDOW *win, int y, int w)
+{
+    vk_line(ui, win, y, 0, w, ROLE_DIM,
+            "send: %s acked %s in flight %s usable %s not yet allowed   "
+            "recv: %s read %s for the app o out of order %s free",
+            vk_glyph(ui, "\u2588", "#"), vk_glyph(ui, "\u2593", "="), vk_glyph(ui, "\u2591", "."),
+            vk_glyph(ui, "\u00b7", "-"), vk_glyph(ui, "\u2588", "#"), vk_glyph(ui, "\u2593", "="),
+            vk_glyph(ui, "\u2591", "."));
+}
+
+static void draw_windows(const struct ui *ui, WINDOW *win, int h, int w)
+{
+    if (h <= 0 || w <= 0)
+        return;
+    int n = vk_side_count(ui);
+    struct side_view v[VK_MAX_SIDES];
+    for (int i = 0; i < n; i++)
+        side_view_at(ui, i, &v[i]);
+    enum detail d = DETAIL_TINY;
+    while (d > DETAIL_FULL && n * rows_for[d - 1] <= h)
+        d--;
+    int y = 0;
+    /* The legend goes first when it fits, above the bars it explains. */
+    if (d != DETAIL_TINY && n * rows_for[d] < h)
+        draw_legend(ui, win, y++, w);
+    for (int i = 0; i < n && y + rows_for[d] <= h; i++) {
+        draw_side(ui, win, y, w, &v[i], d);
+        y += rows_for[d];
+    }
+    vk_blank_rows(win, y, h, w);
+}
+
+const struct ui_view ui_view_windows = { "windows", draw_windows };
