@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export/jsonl.h"
 #include "export/text.h"
 #include "lesson/scenario_parse.h"
 #include "sim/world.h"
@@ -178,6 +179,16 @@ START_TEST(fork_recomputes_the_future_and_replays_it)
     char line[EXPORT_TEXT_MAX];
     event_text(w, info.index, line, sizeof line);
     ck_assert_msg(strstr(line, "client  user send 1000\n") != NULL, "%s", line);
+    char *json = NULL;
+    size_t json_len = 0;
+    FILE *f = open_memstream(&json, &json_len);
+    ck_assert_ptr_nonnull(f);
+    export_jsonl_event(f, w, u);
+    fclose(f);
+    ck_assert_msg(strstr(json, "\"ev\":\"user\",\"ep\":\"client\"") != NULL, "%s", json);
+    ck_assert_msg(strstr(json, "\"index\":0,\"action\":\"send\",\"text\":\"send 1000\"}") != NULL,
+                  "%s", json);
+    free(json);
 
     world_run(w);
     ck_assert_uint_eq(world_host_app(w, CLIENT)->bytes_written, SENT_BYTES + 1000);

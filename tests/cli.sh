@@ -97,12 +97,14 @@ run 2 "--batch missing file" --batch "$missing" &&
 run 2 "--check missing file" --check "$missing" &&
     expect err "$missing" "--check names the missing file"
 
-# Plain tcpviz: no UI yet, so a friendly pointer to --batch, status 0.
-if run 0 "no arguments"; then
-    expect out "--batch" "plain tcpviz explains --batch"
+# Plain tcpviz opens the curses UI; without a terminal (as here) it says
+# so, points to --batch and --script, and exits 2 instead of drawing into
+# a pipe.
+if run 2 "no terminal"; then
+    expect err "--batch" "without a terminal tcpviz points to --batch"
 fi
-if run 0 "--color=never" --color=never; then
-    pass "--color=never is accepted"
+if run 2 "--color=never without a terminal" --color=never; then
+    expect err "--script" "without a terminal tcpviz points to --script"
 fi
 
 # A shipped scenario passes --check (when the scenarios are there).

@@ -43,6 +43,8 @@ void stream_digest_init(struct stream_digest *d)
 void stream_digest_update(struct stream_digest *d, const uint8_t *p, size_t n)
 {
     d->length += n;
+    if (n == 0)
+        return;
     if (d->tail_len) {
         /* First complete a block begun by an earlier update. */
         size_t take = STREAM_DIGEST_BLOCK - d->tail_len;
@@ -59,7 +61,8 @@ void stream_digest_update(struct stream_digest *d, const uint8_t *p, size_t n)
     }
     for (; n >= STREAM_DIGEST_BLOCK; p += STREAM_DIGEST_BLOCK, n -= STREAM_DIGEST_BLOCK)
         mix_block(d, p);
-    memcpy(d->tail, p, n);
+    if (n) /* p may be NULL when n is 0 */
+        memcpy(d->tail, p, n);
     d->tail_len = (unsigned)n;
 }
 

@@ -10,8 +10,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ui/cmdline.h"
 #include "ui/layout.h"
 #include "ui/timeline.h"
+
+/* Completions listed at once after a Tab. */
+#define UI_CMDLINE_COMPLETIONS 16
 
 struct action_info {
     const char *name;
@@ -29,7 +33,7 @@ static const struct action_info actions[UI_ACT_COUNT] = {
 
 /* How far the 'D' key delays a segment: long enough to arrive after the
  * segments sent behind it on the usual 20-40 ms test wires. */
-#define UI_FATE_DELAY_USEC 200000u
+#define UI_FATE_DELAY "delay 200ms"
 
 static bool action_valid(enum ui_action a)
 {
@@ -65,6 +69,11 @@ const char *ui_action_help(enum ui_action a)
     return action_valid(a) ? actions[a].help : "";
 }
 
+int ui_action_key(enum ui_action a, int i)
+{
+    return action_valid(a) && i >= 0 && i < 3 ? actions[a].keys[i] : 0;
+}
+
 const char *ui_action_bar_label(enum ui_action a)
 {
     return action_valid(a) ? actions[a].bar : NULL;
@@ -75,33 +84,35 @@ const char *ui_action_bar_label(enum ui_action a)
 
 struct key_name {
     int key;
-    const char *name;   /* script name, and the label in ASCII */
-    const char *glyph;  /* the label in UTF-8, NULL = name */
+    const char *name;   /* script name */
+    const char *ascii;  /* the label in ASCII, NULL = name */
+    const char *glyph;  /* the label in UTF-8, NULL = the ASCII one */
 };
 
 static const struct key_name key_names[] = {
-    {' ', "space", NULL},
-    {'\n', "enter", NULL},
-    {KEY_ENTER, "enter", NULL},
-    {27, "esc", NULL},
-    {'\t', "tab", NULL},
-    {KEY_BACKSPACE, "backspace", NULL},
-    {KEY_UP, "up", "↑"},
-    {KEY_DOWN, "down", "↓"},
-    {KEY_LEFT, "left", "←"},
-    {KEY_RIGHT, "right", "→"},
-    {KEY_SLEFT, "sleft", "S-←"},
-    {KEY_SRIGHT, "sright", "S-→"},
-    {KEY_HOME, "home", NULL},
-    {KEY_END, "end", NULL},
+    {' ', "space", NULL, NULL},
+    {'\n', "enter", NULL, NULL},
+    {KEY_ENTER, "enter", NULL, NULL},
+    {27, "esc", NULL, NULL},
+    {'\t', "tab", NULL, NULL},
+    {KEY_BACKSPACE, "backspace", NULL, NULL},
+    {KEY_UP, "up", NULL, "↑"},
+    {KEY_DOWN, "down", NULL, "↓"},
+    {KEY_LEFT, "left", NULL, "←"},
+    {KEY_RIGHT, "right", NULL, "→"},
+    {KEY_SLEFT, "sleft", "S-left", "S-←"},
+    {KEY_SRIGHT, "sright", "S-right", "S-→"},
+    {KEY_HOME, "home", NULL, NULL},
+    {KEY_END, "end", NULL, NULL},
 };
 
 void ui_key_label(int key, bool utf8, char *buf, size_t len)
 {
     for (size_t i = 0; i < sizeof key_names / sizeof key_names[0]; i++) {
-        if (key_names[i].key == key) {
-            const char *glyph = key_names[i].glyph;
-            snprintf(buf, len, "%s", utf8 && glyph ? glyph : key_names[i].name);
+        const struct key_name *k = &key_names[i];
+        if (k->key == key) {
+            const char *ascii = k->ascii ? k->ascii : k->name;
+            snprintf(buf, len, "%s", utf8 && k->glyph ? k->glyph : ascii);
             return;
         }
     }
@@ -206,36 +217,11 @@ static void toggle_inspector(struct ui *ui)
     ui->inspector = true;
 }
 
-static const char *fate_done_words(enum world_fate fate)
+/* Decide the fate of the selected segment in flight: the same command the
+ * ':' line takes, so that both say the same things when it is not. */
+static void decide_fate(struct ui *ui, const char *command)
 {
-    switch (fate) {
-    case FATE_DROP: return "dropped";
-    case FATE_DELAY: return "delayed by 200 ms";
-    case FATE_DUPLICATE: return "duplicated";
-    default: return "corrupted";
-    }
-}
-
-/* Decide the fate of the selected segment, which must be in flight at the
- * cursor; the world forks there. */
-static void decide_fate(struct ui *ui, enum world_fate fate)
-{
-    if (ui->selected_packet < 0) {
-        say(ui, "select a segment in flight first (j/k)");
-        return;
-    }
-    char err[200] = "";
-    size_t at = ui->cursor;
-    uint32_t packet = (uint32_t)ui->selected_packet;
-    if (!world_set_fate(ui->world, at, packet, fate, UI_FATE_DELAY_USEC, err, sizeof err)) {
-        snprintf(ui->message, sizeof ui->message, "%s", err[0] ? err : "that did not work");
-        timeline_world_changed(ui);
-        return;
-    }
-    timeline_world_changed(ui);
-    ui->selected_packet = packet;
-    snprintf(ui->message, sizeof ui->message, "forked at event %zu: packet %" PRIu32 " %s",
-             at + 1, packet, fate_done_words(fate));
+    ui_cmdline_run(ui, command);
 }
 
 static void open_command_line(struct ui *ui)
@@ -284,10 +270,10 @@ void ui_action_run(struct ui *ui, enum ui_action a)
     case UI_ACT_SELECT_NEXT: timeline_select_segment(ui, 1); break;
     case UI_ACT_SELECT_PREV: timeline_select_segment(ui, -1); break;
     case UI_ACT_INSPECT: toggle_inspector(ui); break;
-    case UI_ACT_DROP: decide_fate(ui, FATE_DROP); break;
-    case UI_ACT_DELAY: decide_fate(ui, FATE_DELAY); break;
-    case UI_ACT_DUPLICATE: decide_fate(ui, FATE_DUPLICATE); break;
-    case UI_ACT_CORRUPT: decide_fate(ui, FATE_CORRUPT); break;
+    case UI_ACT_DROP: decide_fate(ui, "drop"); break;
+    case UI_ACT_DELAY: decide_fate(ui, UI_FATE_DELAY); break;
+    case UI_ACT_DUPLICATE: decide_fate(ui, "duplicate"); break;
+    case UI_ACT_CORRUPT: decide_fate(ui, "corrupt"); break;
     case UI_ACT_COMMAND: open_command_line(ui); break;
     case UI_ACT_ESCAPE: escape(ui); break;
     case UI_ACT_HELP: ui->help = !ui->help; break;
@@ -318,10 +304,44 @@ static void command_line_backspace(struct ui *ui)
     ui->cmd[ui->cmd_len] = '\0';
 }
 
+/* Tab: complete the word being typed.  One candidate replaces it (with a
+ * blank after a whole word); several are listed and their common start is
+ * filled in. */
 static void command_line_complete(struct ui *ui)
 {
-    (void)ui;
-    say(ui, "completion is not available yet");
+    char found[UI_CMDLINE_COMPLETIONS][UI_CMDLINE_WORD_MAX];
+    size_t n = ui_cmdline_complete(ui, ui->cmd, found, UI_CMDLINE_COMPLETIONS);
+    if (n == 0) {
+        say(ui, "nothing to complete here");
+        return;
+    }
+    size_t common = strlen(found[0]);
+    for (size_t i = 1; i < n; i++) {
+        size_t k = 0;
+        while (k < common && found[i][k] == found[0][k])
+            k++;
+        common = k;
+    }
+    size_t start = ui->cmd_len;
+    while (start > 0 && ui->cmd[start - 1] != ' ')
+        start--;
+    bool whole = n == 1 && common > 0 && found[0][common - 1] != '=';
+    int len = snprintf(ui->cmd + start, sizeof ui->cmd - start, "%.*s%s", (int)common,
+                       found[0], whole ? " " : "");
+    ui->cmd_len = len < 0 ? start : start + (size_t)len;
+    if (ui->cmd_len >= sizeof ui->cmd)
+        ui->cmd_len = sizeof ui->cmd - 1;
+    ui->cmd[ui->cmd_len] = '\0';
+    if (n > 1) {
+        size_t used = 0;
+        for (size_t i = 0; i < n && used + 1 < sizeof ui->message; i++) {
+            int k = snprintf(ui->message + used, sizeof ui->message - used, "%s%s",
+                             i ? "  " : "", found[i]);
+            if (k < 0)
+                break;
+            used += (size_t)k;
+        }
+    }
 }
 
 static void command_line_enter(struct ui *ui)
@@ -329,7 +349,9 @@ static void command_line_enter(struct ui *ui)
     ui->cmd_active = false;
     if (ui->cmd_len == 0)
         return;
-    say(ui, "sandbox commands are not available yet");
+    char line[sizeof ui->cmd];
+    memcpy(line, ui->cmd, sizeof line);
+    ui_cmdline_run(ui, line);
 }
 
 static void command_line_key(struct ui *ui, int key)

@@ -25,6 +25,8 @@ enum ui_action ui_action_for_key(int key);
 enum ui_action ui_action_by_name(const char *name);
 const char *ui_action_name(enum ui_action a);
 const char *ui_action_help(enum ui_action a);
+/* Key number i (0..2) bound to the action, 0 for none. */
+int ui_action_key(enum ui_action a, int i);
 /* The key bar label, NULL when the action is not on the key bar. */
 const char *ui_action_bar_label(enum ui_action a);
 /* The action's first key as shown to the user ("n", "space", "?"). */

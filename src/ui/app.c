@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "ui/actions.h"
@@ -28,6 +29,9 @@ enum { UI_EXIT_OK = 0, UI_EXIT_ERROR = 2 };
 /* How long a lone ESC waits for the rest of an escape sequence: short, so
  * that ESC closes the help at once, long enough for SSH and tmux. */
 #define UI_ESCDELAY_MS 25
+/* Any of these selects what is under the pointer: terminals and ncurses'
+ * click resolution report a click in one of these forms. */
+#define UI_CLICK_EVENTS (BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED)
 /* Blocking reads that fail in a row before we decide the input is gone
  * (a closed terminal) instead of spinning. */
 #define UI_MAX_READ_ERRORS 100
@@ -79,7 +83,7 @@ void ui_app_attach(struct ui_app *app, SCREEN *scr)
     if (app->input)
         keypad(app->input, TRUE);
     keypad(stdscr, TRUE);
-    mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+    mousemask(UI_CLICK_EVENTS, NULL);
     ui->utf8 = !ui->opt.ascii && locale_is_utf8();
     ui->color = ui_color_wanted(ui->opt.color, getenv("NO_COLOR"), has_colors());
     if (ui->color && start_color() == OK)
@@ -106,7 +110,7 @@ void ui_app_frame(struct ui_app *app)
 static void click(struct ui_app *app)
 {
     MEVENT ev;
-    if (getmouse(&ev) != OK || !(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+    if (getmouse(&ev) != OK || !(ev.bstate & UI_CLICK_EVENTS))
         return;
     int64_t packet = layout_packet_at(&app->ui, &app->screen, ev.y, ev.x);
     if (packet >= 0)
@@ -186,6 +190,14 @@ int ui_main(struct world *w, const struct scenario *s, const struct ui_options *
     setlocale(LC_ALL, "");
     if (opt && opt->script)
         return ui_script_main(w, s, opt);
+    /* Drawing a screen into a pipe or a file helps nobody: say what does. */
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fputs("tcpviz: the interactive view needs a terminal; for a headless run use\n"
+              "  tcpviz --batch FILE    (the trace as text)\n"
+              "  tcpviz --script FILE   (the view driven by a script, screens as text)\n",
+              stderr);
+        return UI_EXIT_ERROR;
+    }
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
         fputs("tcpviz: cannot start the terminal interface (is TERM set?)\n", stderr);

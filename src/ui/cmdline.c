@@ -123,7 +123,7 @@ static void after_fork(struct ui *ui)
         return;
     ui->cursor = info.index;
     ui->events_known = world_trace_len(w);
-    ui->end_known = false;
+    ui->end_known = world_done(w);
     ui->synced_from = info.index;
     if (ui->selected_packet >= 0 && (size_t)ui->selected_packet >= world_packet_count(w))
         ui->selected_packet = -1;

@@ -23,6 +23,14 @@ struct pane_view {
 };
 
 static const struct pane_view pane_views[] = {
+    {&ui_view_ladder, PANE_LADDER},
+    {&ui_view_states, PANE_STATES},
+    {&ui_view_windows, PANE_WINDOWS},
+    {&ui_view_cwnd, PANE_CWND},
+    {&ui_view_timers, PANE_TIMERS},
+    {&ui_view_log, PANE_LOG},
+    {&ui_view_narration, PANE_NARRATION},
+    {&ui_view_inspector, PANE_INSPECTOR},
     {NULL, PANE_COUNT} /* end */
 };
 
@@ -450,11 +458,10 @@ void layout_draw(const struct ui *ui, struct layout_screen *s)
 
 int64_t layout_packet_at(const struct ui *ui, const struct layout_screen *s, int y, int x)
 {
-    (void)ui;
-    if (!s->valid || s->cur.too_small)
+    if (!s->valid || s->cur.too_small || ui->help || ui->inspector)
         return -1;
     struct layout_rect r = s->cur.pane[PANE_LADDER];
     if (y <= r.y || y >= r.y + r.h - 1 || x <= r.x || x >= r.x + r.w - 1)
         return -1;
-    return -1; /* the ladder view answers once it is built */
+    return ladder_packet_at(ui, r.h - 2, r.w - 2, y - r.y - 1);
 }

@@ -32,13 +32,15 @@ struct sender {
     tcp_seq iss;
     uint32_t mss;
     uint64_t t0, t1, now;     /* the x axis spans [t0, t1]; now is the cursor */
+    bool now_beyond;          /* the cursor is past t1 (a long idle end is cut) */
     uint32_t cwnd_max;        /* bytes, the y range of the cwnd chart */
     uint32_t seq_max;         /* bytes from the ISS, the y range of the Stevens plot */
     bool have_cc;             /* cwnd, ssthresh, phase known at the cursor */
     uint32_t cwnd, ssthresh;
     uint8_t phase;
     unsigned fast_retransmits, timeouts;
-    uint64_t bytes_sent, bytes_resent;
+    uint64_t bytes_new, bytes_resent; /* payload bytes sent once, and again */
+    bool resend_pending;      /* an EV_RETRANSMIT announced the next EV_SEG_OUT */
 };
 
 #define SSTHRESH_INFINITE UINT32_MAX
@@ -105,18 +107,40 @@ static void sender_take(struct sender *s, const struct trace_entry *e, bool *sta
             s->cwnd_max = s->cwnd;
         if (s->ssthresh != SSTHRESH_INFINITE && s->ssthresh > s->cwnd_max)
             s->cwnd_max = s->ssthresh;
-    } else if (is_data_out(ev)) {
+    } else if (ev->kind == EV_SEG_OUT) {
         uint32_t end = rel(s, ev->u.seg.seq + ev->u.seg.len);
-        if (end > s->seq_max && end < UINT32_MAX / 2)
+        if (ev->u.seg.len > 0 && end > s->seq_max && end < UINT32_MAX / 2)
             s->seq_max = end;
-        s->bytes_sent += ev->u.seg.len;
+        if (s->resend_pending)
+            s->bytes_resent += ev->u.seg.len;
+        else
+            s->bytes_new += ev->u.seg.len;
+        s->resend_pending = false;
     } else if (ev->kind == EV_RETRANSMIT) {
         s->fast_retransmits += ev->u.retx.cause == RETX_FAST || ev->u.retx.cause == RETX_SACK;
         s->timeouts += ev->u.retx.cause == RETX_RTO;
-        s->bytes_resent += ev->u.retx.len;
+        s->resend_pending = true;
     }
     if (ev->kind == EV_CWND || ev->kind == EV_SEG_OUT || ev->kind == EV_SEG_IN)
         s->t1 = e->t > s->t1 ? e->t : s->t1;
+}
+
+/* The x axis runs to the cursor, but a long quiet stretch after the last
+ * segment (a run that idles to its end) would squeeze the activity into a
+ * few columns: past a quarter of the active span the axis stops, and the
+ * cursor is shown as beyond it. */
+static void x_span_to_cursor(struct sender *s)
+{
+    if (s->t1 < s->t0)
+        s->t1 = s->t0;
+    uint64_t active = s->t1 - s->t0;
+    uint64_t limit = s->t1 + active / 4;
+    if (active == 0 || s->now <= limit) {
+        s->t1 = s->now > s->t1 ? s->now : s->t1;
+    } else {
+        s->t1 = limit;
+        s->now_beyond = true;
+    }
 }
 
 static void sender_at(const struct ui *ui, struct sender *s)
@@ -139,8 +163,7 @@ static void sender_at(const struct ui *ui, struct sender *s)
         sender_take(s, &tr[i], &started);
     if (!started)
         s->t0 = end ? tr[0].t : 0;
-    if (s->now > s->t1)
-        s->t1 = s->now;
+    x_span_to_cursor(s);
     if (s->mss == TCP_DEFAULT_PEER_MSS && s->side.tcb && s->side.tcb->snd_mss)
         s->mss = s->side.tcb->snd_mss;
 }
@@ -272,7 +295,7 @@ static void draw_axis(const struct ui *ui, WINDOW *win, int y, int w, int label_
         char one[2] = { marks ? marks[k] : '\0', '\0' };
         if (one[0] == '!' || one[0] == 'T')
             vk_cell(ui, win, y, x, w, ROLE_DROP, one);
-        else if (one[0] == '^')
+        else if (one[0] == '^' || one[0] == '>')
             vk_cell(ui, win, y, x, w, ROLE_NORMAL, one);
         else
             vk_cell(ui, win, y, x, w, ROLE_DIM, vk_glyph(ui, "\u2500", "-"));
@@ -280,13 +303,19 @@ static void draw_axis(const struct ui *ui, WINDOW *win, int y, int w, int label_
     vk_blank(win, y, x, w);
 }
 
-/* Start time at the left, end time at the right, `middle` between if it fits. */
+/* Start time at the left, end time at the right (and the cursor's when
+ * it is beyond), `middle` between if it fits. */
 static void draw_time_row(const struct ui *ui, WINDOW *win, int y, int w, int label_w,
-                          const struct canvas *c, const char *middle)
+                          const struct canvas *c, const struct sender *s, const char *middle)
 {
-    char from[24], to[24];
-    vk_format_duration(c->t0, from, sizeof from);
-    vk_format_duration(c->t0 + c->span, to, sizeof to);
+    char from[24], end[24], now[24], to[64];
+    vk_format_time(c->t0, from, sizeof from);
+    vk_format_time(c->t0 + c->span, end, sizeof end);
+    vk_format_time(s->now, now, sizeof now);
+    if (s->now_beyond)
+        snprintf(to, sizeof to, "%s > now %s", end, now);
+    else
+        snprintf(to, sizeof to, "%s", end);
     vk_blank(win, y, 0, label_w);
     int x = vk_text(ui, win, y, label_w, w, ROLE_DIM, from);
     int to_x = w - draw_text_width(to);
@@ -309,7 +338,7 @@ static void loss_marks(const struct ui *ui, const struct sender *s, const struct
                        char *marks)
 {
     memset(marks, 0, (size_t)c->cols);
-    marks[col_of(c, s->now)] = '^';
+    marks[col_of(c, s->now)] = s->now_beyond ? '>' : '^';
     const struct trace_entry *tr = world_trace(ui->world);
     size_t end = vk_trace_end(ui);
     for (size_t i = 0; i < end; i++) {
@@ -408,6 +437,24 @@ static void describe_cc(const struct sender *s, char *buf, size_t len)
              s->cwnd, ssthresh, tcp_cc_phase_name(s->phase));
 }
 
+/* "client: cwnd * 2.0 MSS (2920 B)  ssthresh - 4.0 MSS  congestion-avoidance
+ * (MSS 1460 B)": the values at the cursor, with the chart's glyphs. */
+static void describe_chart_title(const struct sender *s, char *buf, size_t len)
+{
+    if (!s->have_cc) {
+        snprintf(buf, len, "%s: cwnd * ssthresh - : no congestion window yet", s->side.name);
+        return;
+    }
+    char ssthresh[32];
+    if (s->ssthresh == SSTHRESH_INFINITE)
+        snprintf(ssthresh, sizeof ssthresh, "inf");
+    else
+        snprintf(ssthresh, sizeof ssthresh, "%.1f MSS", (double)s->ssthresh / s->mss);
+    snprintf(buf, len, "%s: cwnd * %.1f MSS (%u B)  ssthresh - %s  %s  (MSS %u B)",
+             s->side.name, (double)s->cwnd / s->mss, s->cwnd, ssthresh,
+             tcp_cc_phase_name(s->phase), s->mss);
+}
+
 #define CWND_EXTRA_ROWS 4  /* title, axis, phases, times */
 #define PLOT_MIN_ROWS 3
 #define PLOT_MIN_COLS 10
@@ -433,7 +480,8 @@ static bool draw_cwnd_chart(const struct ui *ui, WINDOW *win, int y0, int h, int
     bool ok = col && marks && phases;
     if (ok) {
         cwnd_columns(ui, s, &c, col);
-        canvas_cursor(&c, s->now);
+        if (!s->now_beyond)
+            canvas_cursor(&c, s->now);
         /* Rows are computed in bytes against ymax_mss whole segments. */
         struct canvas bytes = c;
         bytes.ymax = ymax_mss * s->mss;
@@ -451,15 +499,14 @@ static bool draw_cwnd_chart(const struct ui *ui, WINDOW *win, int y0, int h, int
         phases[cols] = '\0';
         loss_marks(ui, s, &c, marks);
 
-        char cc[128];
-        describe_cc(s, cc, sizeof cc);
-        vk_line(ui, win, y0, 0, w, ROLE_TITLE, "cwnd * ssthresh - of %s, in MSS of %u B: %s",
-                s->side.name, s->mss, cc);
+        char title[160];
+        describe_chart_title(s, title, sizeof title);
+        vk_line(ui, win, y0, 0, w, ROLE_TITLE, "%s", title);
         draw_canvas(ui, win, y0 + 1, w, label_w, &c, mss_label);
         draw_axis(ui, win, y0 + 1 + c.rows, w, label_w, marks, cols);
         vk_blank(win, y0 + 2 + c.rows, 0, label_w);
         vk_line(ui, win, y0 + 2 + c.rows, label_w, w, ROLE_NORMAL, "%s", phases);
-        draw_time_row(ui, win, y0 + 3 + c.rows, w, label_w, &c,
+        draw_time_row(ui, win, y0 + 3 + c.rows, w, label_w, &c, s,
                       "s slow start  a avoidance  f fast recovery  t after RTO  ! fast retx  T RTO");
     }
     free(phases);
@@ -554,7 +601,8 @@ static bool draw_stevens_chart(const struct ui *ui, WINDOW *win, int y0, int h, 
         return false;
     char *marks = malloc((size_t)cols);
     if (marks) {
-        canvas_cursor(&c, s->now);
+        if (!s->now_beyond)
+            canvas_cursor(&c, s->now);
         plot_acks(ui, s, &c);
         plot_segments(ui, s, &c);
         loss_marks(ui, s, &c, marks);
@@ -564,9 +612,9 @@ static bool draw_stevens_chart(const struct ui *ui, WINDOW *win, int y0, int h, 
         draw_canvas(ui, win, y0 + 1, w, label_w, &c, bytes_label);
         draw_axis(ui, win, y0 + 1 + c.rows, w, label_w, marks, cols);
         char sent[64];
-        snprintf(sent, sizeof sent, "sent %llu B, resent %llu B",
-                 (unsigned long long)s->bytes_sent, (unsigned long long)s->bytes_resent);
-        draw_time_row(ui, win, y0 + 2 + c.rows, w, label_w, &c, sent);
+        snprintf(sent, sizeof sent, "new data %llu B, resent %llu B",
+                 (unsigned long long)s->bytes_new, (unsigned long long)s->bytes_resent);
+        draw_time_row(ui, win, y0 + 2 + c.rows, w, label_w, &c, s, sent);
     }
     free(marks);
     free(c.cell);
@@ -584,10 +632,10 @@ static void draw_text_form(const struct ui *ui, WINDOW *win, int h, int w, const
         vk_line(ui, win, y++, 0, w, ROLE_NORMAL, "%s: %s", s->side.name, cc);
     if (y < h)
         vk_line(ui, win, y++, 0, w, ROLE_NORMAL,
-                "  losses: %u fast retransmit%s, %u RTO%s; sent %llu B, resent %llu B",
+                "  losses: %u fast retransmit%s, %u RTO%s; new data %llu B, resent %llu B",
                 s->fast_retransmits, s->fast_retransmits == 1 ? "" : "s", s->timeouts,
-                s->timeouts == 1 ? "" : "s", (unsigned long long)s->bytes_sent,
-                (unsigned long long)s->bytes_resent);
+                s->timeouts == 1 ? "" : "s",
+                (unsigned long long)s->bytes_new, (unsigned long long)s->bytes_resent);
     vk_blank_rows(win, y, h, w);
 }
 

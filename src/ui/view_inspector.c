@@ -12,10 +12,10 @@
 
 #include "export/text.h"
 #include "tcp/segment.h"
+#include "tcp/tcb.h"
 #include "ui/draw.h"
 #include "ui/trace_index.h"
 #include "ui/ui.h"
-#include "ui/view_kit.h"
 
 #define INSPECT_LINE_MAX 160
 #define INSPECT_FIELD_LINES 40
@@ -142,11 +142,10 @@ static long scaled_window(const struct ui *ui, const struct ti_seg *s, unsigned 
 {
     if (!s || s->from < 0 || (s->seg.flags & TCP_SYN))
         return -1;
-    struct vk_side side;
-    vk_side_at(ui, s->from, &side);
-    if (!side.tcb || !side.tcb->wscale_ok || side.tcb->local_port != s->seg.src_port)
+    const struct tcb *tcb = trace_index_host_tcb(ui->world, s->from);
+    if (!tcb || !tcb->wscale_ok || tcb->local_port != s->seg.src_port)
         return -1;
-    return (long)raw << side.tcb->rcv_wscale;
+    return (long)raw << tcb->rcv_wscale;
 }
 
 static void options_line(struct inspect_text *t, const uint8_t *pkt, size_t len)

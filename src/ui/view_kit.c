@@ -97,6 +97,12 @@ void vk_format_duration(uint64_t usec, char *buf, size_t len)
     }
 }
 
+void vk_format_time(uint64_t usec, char *buf, size_t len)
+{
+    snprintf(buf, len, "%llu.%03u s", (unsigned long long)(usec / TCP_USEC_PER_SEC),
+             (unsigned)(usec % TCP_USEC_PER_SEC / TCP_USEC_PER_MS));
+}
+
 const char *vk_glyph(const struct ui *ui, const char *utf8, const char *ascii)
 {
     return ui->utf8 ? utf8 : ascii;

@@ -47,8 +47,11 @@ uint64_t vk_now(const struct ui *ui);
 const struct trace_entry *vk_last_event(const struct ui *ui, int host, uint32_t conn,
                                         enum tcp_event_kind kind);
 
-/* "0.350 s", "40.331 ms", "2:00:00.000" (fits 16 bytes). */
+/* A length of time: "40.331 ms", "0.350 s", "2:00:00.000" (fits 24 bytes). */
 void vk_format_duration(uint64_t usec, char *buf, size_t len);
+/* A moment of virtual time, always in seconds as the status line and the
+ * trace print it: "0.140 s" (fits 24 bytes). */
+void vk_format_time(uint64_t usec, char *buf, size_t len);
 
 /* Glyphs that have a Unicode and an ASCII form. */
 const char *vk_glyph(const struct ui *ui, const char *utf8, const char *ascii);

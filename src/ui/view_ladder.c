@@ -19,10 +19,10 @@
 
 #include "export/text.h"
 #include "tcp/segment.h"
+#include "tcp/tcb.h"
 #include "ui/draw.h"
 #include "ui/trace_index.h"
 #include "ui/ui.h"
-#include "ui/view_kit.h"
 
 /* Narrower than this, the time column goes. */
 #define LADDER_TIME_MIN_COLS 60
@@ -30,6 +30,9 @@
 /* Columns the arrow keeps for its travel when the label is long. */
 #define LADDER_TRAVEL_MIN 8
 #define LADDER_LABEL_MAX 160
+/* The label keeps at least this much when a drop reason wants room. */
+#define LADDER_LABEL_MIN 16
+#define LADDER_PORT_LOOKUP 1000
 
 /* Where things go for a window of h x w. */
 struct ladder_geom {
@@ -246,6 +249,26 @@ static void paint_shaft(struct paint *p, int from, int to, wchar_t c, enum ui_ro
         paint_cell(p, d, c, role);
 }
 
+/* "checksum (corrupted)": why a segment died. */
+static void drop_text(const struct ti_fate_at *f, char *out, size_t n)
+{
+    snprintf(out, n, "%s%s", tcp_drop_reason_name((enum tcp_drop_reason)f->drop),
+             f->corrupted ? " (corrupted)" : "");
+}
+
+/* Cells the travel part needs so that a drop's reason is readable: after
+ * the x in the middle of the wire, or before the x at the receiver. */
+static int travel_needed(const struct ti_fate_at *f)
+{
+    if (f->fate != TI_DROPPED)
+        return LADDER_TRAVEL_MIN;
+    char reason[40];
+    drop_text(f, reason, sizeof reason);
+    int len = (int)strlen(reason);
+    int need = f->on_wire ? 2 * (len + 3) : len + 4;
+    return need > LADDER_TRAVEL_MIN ? need : LADDER_TRAVEL_MIN;
+}
+
 /* The arrow's travel part, cells [z0, span): how far the segment got and
  * how it ended, at the cursor. */
 static void paint_travel(const struct ui *ui, struct paint *p, int z0, const struct ti_seg *s,
@@ -271,9 +294,8 @@ static void paint_travel(const struct ui *ui, struct paint *p, int z0, const str
         break;
     }
     case TI_DROPPED: {
-        const char *why = tcp_drop_reason_name((enum tcp_drop_reason)f->drop);
         char reason[40];
-        snprintf(reason, sizeof reason, "%s%s", why, f->corrupted ? " (corrupted)" : "");
+        drop_text(f, reason, sizeof reason);
         if (f->on_wire) {
             /* Decided as it left (loss, a full queue, a fault rule): the
              * middle of the wire; decided later (the user): where it was. */
@@ -371,8 +393,13 @@ static void draw_seg_row(const struct ui *ui, WINDOW *win, int y, const struct l
     struct ti_fate_at f = trace_index_fate(s, cur);
     int z0 = 0;
     if (p->span >= 2 * LADDER_TRAVEL_MIN) {
+        /* The label gives way to the drop reason, down to a few fields. */
+        int room = p->span - travel_needed(&f) - 3;
+        if (room < LADDER_LABEL_MIN)
+            room = LADDER_LABEL_MIN < p->span - LADDER_TRAVEL_MIN - 3 ? LADDER_LABEL_MIN
+                                                                     : p->span - LADDER_TRAVEL_MIN - 3;
         char label[LADDER_LABEL_MAX];
-        seg_label(ui, s, p->span - LADDER_TRAVEL_MIN - 3, label, sizeof label);
+        seg_label(ui, s, room, label, sizeof label);
         paint_cell(p, 0, gl.shaft, role);
         paint_text(p, 2, label, role);
         z0 = 2 + (int)strlen(label) + 1;
@@ -401,10 +428,11 @@ static void side_texts(const struct ui *ui, const struct trace_index *ti, int ho
         snprintf(state, sn, "%s", "");
         return;
     }
-    struct vk_side side;
-    vk_side_at(ui, host, &side);
-    unsigned port = side.tcb ? side.tcb->local_port : 0;
-    for (size_t k = 0; port == 0 && k < trace_index_count(ti); k++) {
+    const struct tcb *tcb = trace_index_host_tcb(ui->world, host);
+    unsigned port = tcb ? tcb->local_port : 0;
+    /* No connection now: the port its first segments used, looked for
+     * among the first few only, to keep a frame cheap. */
+    for (size_t k = 0; port == 0 && k < trace_index_count(ti) && k < LADDER_PORT_LOOKUP; k++) {
         const struct ti_seg *s = trace_index_seg(ti, k);
         if (s->from == host)
             port = s->seg.src_port;
@@ -417,10 +445,10 @@ static void side_texts(const struct ui *ui, const struct trace_index *ti, int ho
         snprintf(who, wn, "%s %s:%u", name, addr, port);
     else
         snprintf(who, wn, "%s %s", name, addr);
-    if (!side.up)
+    if (!world_host_up(ui->world, host))
         snprintf(state, sn, "DOWN");
     else
-        snprintf(state, sn, "%s", tcp_state_name(side.tcb ? side.tcb->state : TCP_CLOSED));
+        snprintf(state, sn, "%s", tcp_state_name(tcb ? tcb->state : TCP_CLOSED));
 }
 
 /* Left text at column x, right text ending at column `end`, blanks between. */

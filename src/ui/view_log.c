@@ -10,6 +10,8 @@
 #include "ui/ui.h"
 
 #define LOG_LINE_MAX 512
+/* From this width on, segment lines keep their addresses. */
+#define LOG_WIDE_COLS 140
 
 /* The exporter's line for e, without its newline. */
 static void log_line(const struct world *w, const struct trace_entry *e, char *buf, size_t n)
@@ -30,6 +32,44 @@ static void log_line(const struct world *w, const struct trace_entry *e, char *b
     char *nl = strchr(buf, '\n');
     if (nl)
         *nl = '\0';
+}
+
+/* "x 10.0.0.2.80 > 10.0.0.1.49152: Flags [S.], ..." becomes "x Flags [S.],
+ * ...": on a narrow log the addresses (which the endpoint column already
+ * names) would push the end of the line, where a drop's reason is, off
+ * the screen. */
+static void drop_addresses(char *line)
+{
+    char *flags = strstr(line, ": Flags [");
+    if (!flags)
+        return;
+    char *p = flags;
+    while (p > line && p[-1] != ' ')
+        p--; /* the destination */
+    if (p - line < 3 || strncmp(p - 3, " > ", 3) != 0)
+        return;
+    p -= 3;
+    while (p > line && p[-1] != ' ')
+        p--; /* the source */
+    memmove(p, flags + 2, strlen(flags + 2) + 1);
+}
+
+/* "x Flags [S.], ... length 0 dropped (fault)" becomes "x dropped (fault)
+ * Flags [S.], ... length 0": the reason first, where a narrow log shows it. */
+static void reason_first(char *line)
+{
+    char *why = strstr(line, " dropped (");
+    char *flags = strstr(line, "Flags [");
+    if (!why || !flags || flags > why || strchr(why, ')') == NULL)
+        return;
+    char moved[64];
+    size_t len = strlen(why + 1);
+    if (len + 2 > sizeof moved)
+        return;
+    snprintf(moved, sizeof moved, "%s ", why + 1);
+    *why = '\0';
+    memmove(flags + len + 1, flags, strlen(flags) + 1);
+    memcpy(flags, moved, len + 1);
 }
 
 /* The colour of a line says what kind of event it is; the text says it
@@ -67,6 +107,10 @@ static void log_draw(const struct ui *ui, WINDOW *win, int h, int w)
             char line[LOG_LINE_MAX + 2];
             line[0] = at_cursor ? '>' : ' ';
             log_line(ui->world, &tr[i], line + 1, LOG_LINE_MAX);
+            if (w < LOG_WIDE_COLS) {
+                drop_addresses(line);
+                reason_first(line);
+            }
             attr_t attr = draw_role_attr(ui, log_role(&tr[i]));
             if (at_cursor)
                 attr |= draw_role_attr(ui, ROLE_SELECTED);

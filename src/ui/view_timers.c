@@ -110,7 +110,7 @@ static void draw_timer_row(const struct ui *ui, WINDOW *win, int y, int w,
     const struct tcb *t = s->tcb;
     char left[32], due[24], detail[64], bar[COUNTDOWN_BAR * 3 + 3];
     countdown(t->timer[k], now, left, sizeof left);
-    vk_format_duration(t->timer[k], due, sizeof due);
+    vk_format_time(t->timer[k], due, sizeof due);
     timer_detail(t, k, detail, sizeof detail);
     int cells = remaining_cells(ui, s, k, now);
     bar[0] = '\0';
@@ -155,7 +155,7 @@ static void describe_last_sample(const struct ui *ui, const struct vk_side *s, c
     }
     char sample[24], at[24];
     vk_format_duration(e->ev.u.rtt.sample, sample, sizeof sample);
-    vk_format_duration(e->t, at, sizeof at);
+    vk_format_time(e->t, at, sizeof at);
     snprintf(buf, len, "last sample %s at %s", sample, at);
 }
 
@@ -183,7 +183,7 @@ static void draw_side_full(const struct ui *ui, WINDOW *win, int y, int w,
                            const struct vk_side *s, uint64_t now)
 {
     char at[24];
-    vk_format_duration(now, at, sizeof at);
+    vk_format_time(now, at, sizeof at);
     const char *why = no_timers(s);
     if (why) {
         vk_line(ui, win, y, 0, w, ROLE_TITLE, "%s: %s", s->name, why);

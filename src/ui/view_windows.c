@@ -74,23 +74,44 @@ static void bar_allocate(const struct bar *b, int width, int *cells)
     }
 }
 
-/* The bar between '[' and ']' in columns [x, lim); part_start[i] gets the
- * column where part i starts (so markers can point at boundaries). */
-static void draw_bar(const struct ui *ui, WINDOW *win, int y, int x, int lim,
-                     const struct bar *b, int *part_start)
-{
+/* Where a drawn bar's parts went. */
+struct bar_layout {
+    int start[BAR_MAX_PARTS]; /* column of each part's first cell */
     int cells[BAR_MAX_PARTS];
-    int inner = lim - x - 2;
-    bar_allocate(b, inner, cells);
+    int end;                  /* column of the closing ']' */
+};
+
+/* The bar between '[' (or '<' when the left is clipped) and ']' in
+ * columns [x, lim). */
+static void draw_bar(const struct ui *ui, WINDOW *win, int y, int x, int lim,
+                     const struct bar *b, struct bar_layout *l)
+{
+    bar_allocate(b, lim - x - 2, l->cells);
     vk_cell(ui, win, y, x, lim, ROLE_NORMAL, b->clipped_left ? "<" : "[");
     int col = x + 1;
     for (int i = 0; i < b->nparts; i++) {
-        part_start[i] = col;
-        for (int k = 0; k < cells[i]; k++)
+        l->start[i] = col;
+        for (int k = 0; k < l->cells[i]; k++)
             vk_cell(ui, win, y, col++, lim - 1, b->part[i].role, b->part[i].glyph);
     }
     vk_blank(win, y, col, lim - 1);
-    vk_cell(ui, win, y, lim - 1, lim, ROLE_NORMAL, "]");
+    l->end = lim - 1;
+    vk_cell(ui, win, y, l->end, lim, ROLE_NORMAL, "]");
+}
+
+/* The column of the cell holding byte `offset` of the bar (counted from
+ * its left edge); the closing ']' for the byte just past the end, -1
+ * beyond that. */
+static int bar_col_at(const struct bar *b, const struct bar_layout *l, uint64_t offset)
+{
+    uint64_t before = 0;
+    for (int i = 0; i < b->nparts; i++) {
+        uint64_t n = b->part[i].bytes;
+        if (offset < before + n)
+            return l->start[i] + (int)((offset - before) * (uint64_t)l->cells[i] / n);
+        before += n;
+    }
+    return offset == before ? l->end : -1;
 }
 
 /* ============================================================= markers == */
@@ -143,6 +164,7 @@ struct send_model {
     uint32_t flight;          /* SND.NXT - SND.UNA */
     uint32_t usable;          /* SND.UNA + min(SND.WND, cwnd) - SND.NXT, if positive */
     uint32_t waiting;         /* written by the app, beyond what may be sent */
+    uint32_t edge;            /* min(SND.WND, cwnd): the right edge is SND.UNA + edge */
     bool cwnd_limits;         /* cwnd, not SND.WND, sets the edge */
 };
 
@@ -155,7 +177,8 @@ static void send_model_of(const struct tcb *t, struct send_model *s)
 {
     uint32_t cwnd = t->cc.cwnd ? t->cc.cwnd : t->snd_wnd;
     s->cwnd_limits = cwnd < t->snd_wnd;
-    tcp_seq edge = t->snd_una + (s->cwnd_limits ? cwnd : t->snd_wnd);
+    s->edge = s->cwnd_limits ? cwnd : t->snd_wnd;
+    tcp_seq edge = t->snd_una + s->edge;
     tcp_seq data_end = t->snd_buf_seq + (uint32_t)t->sndbuf.len;
     tcp_seq right = seq_max(seq_max(edge, data_end), seq_max(t->snd_nxt, t->snd_max));
     s->acked_total = seq_span(t->iss + 1, t->snd_una);
@@ -295,32 +318,34 @@ static void draw_title(const struct ui *ui, WINDOW *win, int y, int w, const str
             t->sndbuf.len, t->sndbuf.cap, t->rcvbuf.len, t->rcvbuf.cap);
 }
 
-/* "send [####====....]" with the parts' start columns in starts. */
-static void draw_send_bar(const struct ui *ui, WINDOW *win, int y, int w, const char *prefix,
-                          const struct side_view *v, int *starts)
+/* "send [####====....]"; false when there is no room for a bar. */
+static bool draw_send_bar(const struct ui *ui, WINDOW *win, int y, int w, const char *prefix,
+                          const struct side_view *v, struct bar *b, struct bar_layout *l)
 {
     int x = vk_text(ui, win, y, 0, w, ROLE_NORMAL, prefix);
     if (w - x < BAR_MIN_COLS) {
         vk_line(ui, win, y, x, w, ROLE_NORMAL, "flight %u usable %u", v->snd.flight, v->snd.usable);
-        return;
+        return false;
     }
-    struct bar b;
-    send_bar_of(ui, &v->snd, &b);
-    draw_bar(ui, win, y, x, w, &b, starts);
+    send_bar_of(ui, &v->snd, b);
+    draw_bar(ui, win, y, x, w, b, l);
+    return true;
 }
 
 static void draw_send_markers(const struct ui *ui, WINDOW *win, int y, int w,
-                              const struct side_view *v, const int *starts)
+                              const struct side_view *v, const struct bar *b,
+                              const struct bar_layout *l)
 {
-    if (w < BAR_MIN_COLS) {
+    if (!b) {
         vk_blank(win, y, 0, w);
         return;
     }
-    /* Parts: 0 acked, 1 in flight, 2 usable, 3 not yet allowed. */
+    /* Part 0 is the acknowledged stretch drawn left of SND.UNA. */
+    uint64_t una = b->part[0].bytes;
     struct marker m[] = {
-        { starts[1], "SND.UNA" },
-        { starts[2], "SND.NXT" },
-        { starts[3], v->snd.cwnd_limits ? "UNA+cwnd" : "UNA+WND" },
+        { bar_col_at(b, l, una), "SND.UNA" },
+        { bar_col_at(b, l, una + v->snd.flight), "SND.NXT" },
+        { bar_col_at(b, l, una + v->snd.edge), v->snd.cwnd_limits ? "UNA+cwnd" : "UNA+WND" },
     };
     draw_markers(ui, win, y, w, m, 3);
 }
@@ -339,40 +364,40 @@ static void draw_send_vars(const struct ui *ui, WINDOW *win, int y, int w,
 {
     const struct tcb *t = v->side.tcb;
     vk_line(ui, win, y, 0, w, ROLE_NORMAL,
-            "  SND.UNA %u (+%u)  SND.NXT %u (+%u)  SND.WND %u  cwnd %u  ISS %u", t->snd_una,
+            "  SND.UNA %u (ISS+%u)  SND.NXT %u (ISS+%u)  SND.WND %u  cwnd %u  ISS %u", t->snd_una,
             t->snd_una - t->iss, t->snd_nxt, t->snd_nxt - t->iss, t->snd_wnd, t->cc.cwnd, t->iss);
 }
 
-static void draw_recv_bar(const struct ui *ui, WINDOW *win, int y, int w, const char *prefix,
-                          const struct side_view *v, int *starts, int *end_col)
+static bool draw_recv_bar(const struct ui *ui, WINDOW *win, int y, int w, const char *prefix,
+                          const struct side_view *v, struct bar *b, struct bar_layout *l)
 {
     int x = vk_text(ui, win, y, 0, w, ROLE_NORMAL, prefix);
-    *end_col = -1;
     if (!v->synchronized) {
         vk_line(ui, win, y, x, w, ROLE_DIM, "(nothing to receive before the SYN,ACK)");
-        return;
+        return false;
     }
     if (w - x < BAR_MIN_COLS) {
         vk_line(ui, win, y, x, w, ROLE_NORMAL, "wnd %u ooo %u", v->rcv.window, v->rcv.ooo_bytes);
-        return;
+        return false;
     }
-    struct bar b;
-    recv_bar_of(ui, v->side.tcb, &v->rcv, &b);
-    draw_bar(ui, win, y, x, w, &b, starts);
-    *end_col = w - 1;
+    recv_bar_of(ui, v->side.tcb, &v->rcv, b);
+    draw_bar(ui, win, y, x, w, b, l);
+    return true;
 }
 
 static void draw_recv_markers(const struct ui *ui, WINDOW *win, int y, int w,
-                              const int *starts, int end_col)
+                              const struct side_view *v, const struct bar *b,
+                              const struct bar_layout *l)
 {
-    if (end_col < 0) {
+    if (!b) {
         vk_blank(win, y, 0, w);
         return;
     }
-    /* Parts: 0 read, 1 for the app, 2.. the window. */
+    /* Parts 0 and 1 are the bytes before RCV.NXT: read and unread. */
+    uint64_t nxt = b->part[0].bytes + b->part[1].bytes;
     struct marker m[] = {
-        { starts[2], "RCV.NXT" },
-        { end_col, "NXT+WND" },
+        { bar_col_at(b, l, nxt), "RCV.NXT" },
+        { bar_col_at(b, l, nxt + v->rcv.window), "NXT+WND" },
     };
     draw_markers(ui, win, y, w, m, 2);
 }
@@ -386,7 +411,7 @@ static void draw_recv_vars(const struct ui *ui, WINDOW *win, int y, int w,
         return;
     }
     vk_line(ui, win, y, 0, w, ROLE_NORMAL,
-            "  RCV.NXT %u (+%u)  RCV.WND %u  for the app %u  out of order %u in %zu block%s  IRS %u",
+            "  RCV.NXT %u (IRS+%u)  RCV.WND %u  unread %u  out of order %u in %zu block%s  IRS %u",
             t->rcv_nxt, t->rcv_nxt - t->irs, v->rcv.window, v->rcv.for_app, v->rcv.ooo_bytes,
             v->rcv.ooo_blocks, v->rcv.ooo_blocks == 1 ? "" : "s", t->irs);
 }
@@ -398,7 +423,7 @@ static void draw_summary(const struct ui *ui, WINDOW *win, int y, int w, const s
         draw_title(ui, win, y, w, v);
         return;
     }
-    vk_line(ui, win, y, 0, w, ROLE_NORMAL, "%s snd una+%u nxt+%u wnd %u cwnd %u | rcv nxt+%u wnd %u ooo %u",
+    vk_line(ui, win, y, 0, w, ROLE_NORMAL, "%s snd una=ISS+%u nxt=ISS+%u wnd %u cwnd %u | rcv nxt=IRS+%u wnd %u ooo %u",
             v->side.name, t->snd_una - t->iss, t->snd_nxt - t->iss, t->snd_wnd, t->cc.cwnd,
             v->synchronized ? t->rcv_nxt - t->irs : 0, v->rcv.window, v->rcv.ooo_bytes);
 }
@@ -418,25 +443,26 @@ static void draw_side(const struct ui *ui, WINDOW *win, int y, int w, const stru
         vk_blank_rows(win, y + 1, y + rows, w);
         return;
     }
-    int sstart[BAR_MAX_PARTS] = { 0 }, rstart[BAR_MAX_PARTS] = { 0 }, rend = -1;
+    struct bar sbar, rbar;
+    struct bar_layout slay, rlay;
     if (d == DETAIL_SMALL) {
         char prefix[SCN_NAME_MAX + 8];
         snprintf(prefix, sizeof prefix, "%s snd ", v->side.name);
-        draw_send_bar(ui, win, y, w, prefix, v, sstart);
+        draw_send_bar(ui, win, y, w, prefix, v, &sbar, &slay);
         snprintf(prefix, sizeof prefix, "%s rcv ", v->side.name);
-        draw_recv_bar(ui, win, y + 1, w, prefix, v, rstart, &rend);
+        draw_recv_bar(ui, win, y + 1, w, prefix, v, &rbar, &rlay);
         return;
     }
     draw_title(ui, win, y++, w, v);
-    draw_send_bar(ui, win, y++, w, "send ", v, sstart);
+    bool sdrawn = draw_send_bar(ui, win, y++, w, "send ", v, &sbar, &slay);
     if (d == DETAIL_FULL) {
-        draw_send_markers(ui, win, y++, w, v, sstart);
+        draw_send_markers(ui, win, y++, w, v, sdrawn ? &sbar : NULL, &slay);
         draw_send_sizes(ui, win, y++, w, v);
     }
     draw_send_vars(ui, win, y++, w, v);
-    draw_recv_bar(ui, win, y++, w, "recv ", v, rstart, &rend);
+    bool rdrawn = draw_recv_bar(ui, win, y++, w, "recv ", v, &rbar, &rlay);
     if (d == DETAIL_FULL)
-        draw_recv_markers(ui, win, y++, w, rstart, rend);
+        draw_recv_markers(ui, win, y++, w, v, rdrawn ? &rbar : NULL, &rlay);
     draw_recv_vars(ui, win, y++, w, v);
     if (d == DETAIL_FULL)
         vk_blank(win, y++, 0, w);
@@ -445,8 +471,8 @@ static void draw_side(const struct ui *ui, WINDOW *win, int y, int w, const stru
 static void draw_legend(const struct ui *ui, WINDOW *win, int y, int w)
 {
     vk_line(ui, win, y, 0, w, ROLE_DIM,
-            "send: %s acked %s in flight %s usable %s not yet allowed   "
-            "recv: %s read %s for the app o out of order %s free",
+            "send: %s acked %s in flight %s usable %s not yet allowed  "
+            "recv: %s read %s unread o out of order %s free",
             vk_glyph(ui, "\u2588", "#"), vk_glyph(ui, "\u2593", "="), vk_glyph(ui, "\u2591", "."),
             vk_glyph(ui, "\u00b7", "-"), vk_glyph(ui, "\u2588", "#"), vk_glyph(ui, "\u2593", "="),
             vk_glyph(ui, "\u2591", "."));

@@ -1,0 +1,444 @@
+/* The narration pane: the lesson's text for this moment (ui->narration),
+ * or, in the sandbox, one plain-language sentence about the event at the
+ * cursor (narrate_event, which lessons reuse).
+ *
+ * Text is wrapped by display width, not by bytes: a Chinese character
+ * takes two columns (wcwidth) and may be broken before or after, since
+ * Chinese puts no spaces between words. */
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "export/text.h"
+#include "tcp/cc.h"
+#include "tcp/segment.h"
+#include "ui/draw.h"
+#include "ui/ui.h"
+
+/* ------------------------------------------------------------------ */
+/* The phrase tables: one entry per cause, so a new cause is one line. */
+
+static const char *const state_cause_phrase[CAUSE_COUNT] = {
+    [CAUSE_APP_OPEN] = "its application called connect()",
+    [CAUSE_APP_LISTEN] = "its application called listen()",
+    [CAUSE_APP_CLOSE] = "its application closed the connection",
+    [CAUSE_APP_ABORT] = "its application aborted the connection",
+    [CAUSE_RCV_SYN] = "it received a SYN",
+    [CAUSE_RCV_SYN_ACK] = "it received a SYN-ACK",
+    [CAUSE_RCV_ACK] = "it received an ACK",
+    [CAUSE_RCV_FIN] = "it received a FIN",
+    [CAUSE_RCV_FIN_ACK] = "it received a FIN that also acknowledged its own",
+    [CAUSE_RCV_RST] = "it received a RST",
+    [CAUSE_TIMEOUT] = "its retransmissions ran out",
+    [CAUSE_TIME_WAIT_DONE] = "the 2MSL TIME_WAIT timer expired",
+    [CAUSE_FIN_WAIT_2_DONE] = "the FIN_WAIT_2 timer expired",
+    [CAUSE_KEEPALIVE_DEAD] = "its keepalive probes went unanswered",
+    [CAUSE_HOST_CRASH] = "the host crashed",
+};
+
+/* %s is the host that dropped it (the receiver, or the sender for the
+ * wire's reasons). */
+static const char *const drop_phrase[DROP_REASON_COUNT] = {
+    [DROP_NONE] = "The segment was dropped.",
+    [DROP_MALFORMED] = "The %s could not parse the segment, so it discarded it.",
+    [DROP_CHECKSUM] = "The %s discarded the segment because its checksum is wrong: it was "
+                      "corrupted on the way.",
+    [DROP_NO_SOCKET] = "No socket at the %s wants this segment, so it was discarded (a RST "
+                       "answers it unless it was a RST itself, RFC 9293 3.10.7.1).",
+    [DROP_OUT_OF_WINDOW] = "The segment is outside the %s's receive window, so it was discarded "
+                           "and answered with an ACK (RFC 9293 3.10.7.4).",
+    [DROP_BAD_ACK] = "The segment acknowledges data the %s never sent, so it was discarded "
+                     "(RFC 9293 3.10.7.4).",
+    [DROP_RST_IGNORED] = "The RST is outside the %s's window, so it was ignored (RFC 5961 3.2).",
+    [DROP_CHALLENGED] = "The RST or SYN is in the %s's window but not exact, so it answered with "
+                        "a challenge ACK instead (RFC 5961).",
+    [DROP_SYN_QUEUE_FULL] = "The %s's SYN queue is full, so the SYN was dropped.",
+    [DROP_ACCEPT_QUEUE_FULL] = "The %s's accept queue is full, so the final ACK was ignored.",
+    [DROP_BAD_COOKIE] = "The ACK does not carry a valid SYN cookie, so the %s dropped it.",
+    [DROP_NO_ACK] = "A segment without the ACK flag means nothing in a synchronized state, so "
+                    "the %s dropped it (RFC 9293 3.10.7.4).",
+    [DROP_STATE] = "The %s has nothing to do with this segment in its state, so it dropped it.",
+    [DROP_HOST_DOWN] = "The %s has crashed: nobody was there to receive the segment.",
+    [DROP_LOSS] = "The segment was lost on the wire (random loss).",
+    [DROP_BURST_LOSS] = "The segment was lost on the wire, in a burst of losses.",
+    [DROP_QUEUE_FULL] = "The segment was dropped because the link's queue was full.",
+    [DROP_FAULT] = "The segment was dropped by one of the scenario's fault rules.",
+    [DROP_USER] = "You dropped the segment on its way.",
+};
+
+static const char *const retx_phrase[RETX_CAUSE_COUNT] = {
+    [RETX_RTO] = "its retransmission timer expired",
+    [RETX_FAST] = "three duplicate ACKs announced a loss (fast retransmit, RFC 5681 3.2)",
+    [RETX_SACK] = "SACK blocks showed a hole (RFC 6675)",
+    [RETX_PROBE] = "it probes a peer that is silent or shows a zero window",
+    [RETX_RECOVERY] = "a partial ACK showed the next hole (NewReno, RFC 6582)",
+};
+
+static const char *const timer_phrase[TCP_TIMER_COUNT] = {
+    [TCP_TIMER_RTO] = "retransmission",
+    [TCP_TIMER_PERSIST] = "persist",
+    [TCP_TIMER_DELACK] = "delayed-ACK",
+    [TCP_TIMER_KEEPALIVE] = "keepalive",
+    [TCP_TIMER_TIME_WAIT] = "TIME_WAIT (2MSL)",
+    [TCP_TIMER_FIN_WAIT_2] = "FIN_WAIT_2",
+};
+
+static const char *const listen_phrase[LISTEN_WHAT_COUNT] = {
+    [LISTEN_SYN_QUEUED] = "put a half-open connection in its SYN queue",
+    [LISTEN_SYN_DROPPED] = "dropped a SYN because its SYN queue is full",
+    [LISTEN_COOKIE_SENT] = "answered with a SYN cookie instead of queueing the SYN",
+    [LISTEN_COOKIE_ACCEPTED] = "accepted a valid SYN cookie and made the connection",
+    [LISTEN_ACCEPT_QUEUED] = "finished a handshake; the connection waits in the accept queue",
+    [LISTEN_ACCEPT_DROPPED] = "ignored a final ACK because its accept queue is full",
+    [LISTEN_ACCEPTED] = "handed a connection to its application (accept)",
+    [LISTEN_SYN_EXPIRED] = "gave up on a half-open connection",
+};
+
+static const char *const cc_cause_phrase[CC_CAUSE_COUNT] = {
+    [CC_CAUSE_INIT] = "the connection started (initial window, RFC 5681 3.1)",
+    [CC_CAUSE_ACK] = "new data was acknowledged",
+    [CC_CAUSE_DUPACK_INFLATE] = "a duplicate ACK during fast recovery (inflation)",
+    [CC_CAUSE_FAST_RETRANSMIT] = "a loss was detected by duplicate ACKs or SACK",
+    [CC_CAUSE_PARTIAL_ACK] = "a partial ACK (deflation, RFC 6582)",
+    [CC_CAUSE_RECOVERY_END] = "recovery ended: cwnd = ssthresh",
+    [CC_CAUSE_RTO] = "a timeout: cwnd falls to one segment (RFC 5681 3.1)",
+    [CC_CAUSE_IDLE] = "an idle period (restart window, RFC 5681 4.1)",
+};
+
+static const char *phrase(const char *const *table, unsigned n, unsigned i)
+{
+    return i < n && table[i] ? table[i] : "?";
+}
+#define PHRASE(table, i) phrase(table, sizeof table / sizeof table[0], (unsigned)(i))
+
+/* ------------------------------------------------------------------ */
+/* Sentences */
+
+/* "The client" for the usual names, else the name itself. */
+static void host_subject(const struct ui *ui, unsigned endpoint, char *out, size_t n)
+{
+    const struct scenario *scn = world_scenario(ui->world);
+    char name[SCN_NAME_MAX];
+    draw_sanitize(name, sizeof name, export_endpoint_name(scn, endpoint));
+    if (!strcmp(name, "client") || !strcmp(name, "server"))
+        snprintf(out, n, "the %s", name);
+    else if (!strcmp(name, "inject"))
+        snprintf(out, n, "a third party");
+    else
+        snprintf(out, n, "%s", name);
+}
+
+/* Append to out (size n) at *used, never past the end. */
+static void add(char *out, size_t n, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void add(char *out, size_t n, size_t *used, const char *fmt, ...)
+{
+    if (*used >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(out + *used, n - *used, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        *used = *used + (size_t)k < n ? *used + (size_t)k : n - 1;
+}
+
+static void seg_words(const struct tcp_event_seg *s, char *out, size_t n)
+{
+    char words[40];
+    tcp_flags_words(s->flags, words);
+    size_t u = 0;
+    out[0] = '\0';
+    add(out, n, &u, "%s segment (seq %u", words[0] ? words : "bare", (unsigned)s->seq);
+    if (s->flags & TCP_ACK)
+        add(out, n, &u, ", ack %u", (unsigned)s->ack);
+    if (s->len)
+        add(out, n, &u, ", %u bytes of data", (unsigned)s->len);
+    add(out, n, &u, ")");
+}
+
+/* The host at the other end of a segment from `endpoint`'s side. */
+static void peer_subject(const struct ui *ui, uint32_t addr, char *out, size_t n)
+{
+    const struct scenario *scn = world_scenario(ui->world);
+    for (unsigned i = 0; scn && i < scn->nhosts; i++)
+        if (scn->hosts[i].addr == addr) {
+            host_subject(ui, i, out, n);
+            return;
+        }
+    char a[EXPORT_IPV4_LEN];
+    export_ipv4(addr, a);
+    snprintf(out, n, "%s", a);
+}
+
+static void narrate_segment(const struct ui *ui, const struct trace_entry *e, const char *who,
+                            char *out, size_t n, size_t *u)
+{
+    const struct tcp_event_seg *s = &e->ev.u.seg;
+    char what[96], peer[48];
+    seg_words(s, what, sizeof what);
+    switch ((enum tcp_event_kind)e->ev.kind) {
+    case EV_SEG_OUT:
+        peer_subject(ui, s->dst_addr, peer, sizeof peer);
+        add(out, n, u, "%s sent a %s to %s.", who, what, peer);
+        break;
+    case EV_SEG_IN:
+        peer_subject(ui, s->src_addr, peer, sizeof peer);
+        add(out, n, u, "%s received a %s from %s.", who, what, peer);
+        break;
+    default: {
+        /* The wire's reasons are told from the sender's side, the others
+         * from the receiver's; the table's %s is that host. */
+        const char *fmt = PHRASE(drop_phrase, s->drop);
+        char host[48];
+        snprintf(host, sizeof host, "%s", who);
+        if (!strncmp(host, "the ", 4))
+            memmove(host, host + 4, strlen(host + 4) + 1);
+        const char *slot = strstr(fmt, "%s");
+        if (slot)
+            add(out, n, u, "%.*s%s%s", (int)(slot - fmt), fmt, host, slot + 2);
+        else
+            add(out, n, u, "%s", fmt);
+        break;
+    }
+    }
+}
+
+static void narrate_other(const struct ui *ui, const struct trace_entry *e, const char *who,
+                          char *out, size_t n, size_t *u)
+{
+    const struct tcp_event *ev = &e->ev;
+    switch ((enum tcp_event_kind)ev->kind) {
+    case EV_TIMER_SET: {
+        uint64_t d = ev->u.timer.deadline > e->t ? ev->u.timer.deadline - e->t : 0;
+        add(out, n, u, "%s armed its %s timer: it fires in %.3f s unless stopped first.", who,
+            PHRASE(timer_phrase, ev->u.timer.timer), (double)d / 1e6);
+        break;
+    }
+    case EV_TIMER_CANCEL:
+        add(out, n, u, "%s stopped its %s timer: what it waited for has happened.", who,
+            PHRASE(timer_phrase, ev->u.timer.timer));
+        break;
+    case EV_TIMER_FIRE:
+        add(out, n, u, "%s's %s timer expired.", who, PHRASE(timer_phrase, ev->u.timer.timer));
+        break;
+    case EV_RETRANSMIT:
+        add(out, n, u, "%s sends sequence number %u again because %s (attempt %u; the timer is "
+            "now %.3f s).", who, (unsigned)ev->u.retx.seq,
+            PHRASE(retx_phrase, ev->u.retx.cause), (unsigned)ev->u.retx.attempt,
+            (double)ev->u.retx.rto / 1e6);
+        break;
+    case EV_APP:
+        add(out, n, u, "%s's application called %s()", who,
+            tcp_app_call_name((enum tcp_app_call)ev->u.app.call));
+        if (ev->u.app.result < 0)
+            add(out, n, u, ", which failed: %s.",
+                tcp_error_name((enum tcp_error)(-(int64_t)ev->u.app.result)));
+        else
+            add(out, n, u, ", which returned %d.", (int)ev->u.app.result);
+        break;
+    case EV_ERROR:
+        add(out, n, u, "%s's connection reports an error to its application: %s.", who,
+            tcp_error_name((enum tcp_error)ev->u.error.err));
+        break;
+    case EV_RTT:
+        add(out, n, u, "%s measured a round trip of %.1f ms; now SRTT is %.1f ms and RTTVAR "
+            "%.1f ms, so RTO = SRTT + 4 RTTVAR = %.1f ms (RFC 6298).", who,
+            (double)ev->u.rtt.sample / 1e3, (double)ev->u.rtt.srtt / 1e3,
+            (double)ev->u.rtt.rttvar / 1e3, (double)ev->u.rtt.rto / 1e3);
+        break;
+    case EV_LISTEN:
+        add(out, n, u, "%s's listener %s (SYN queue %u, accept queue %u).", who,
+            PHRASE(listen_phrase, ev->u.listen.what), (unsigned)ev->u.listen.syn_queue,
+            (unsigned)ev->u.listen.accept_queue);
+        break;
+    case EV_CWND:
+        add(out, n, u, "%s's congestion window is now %u bytes", who, (unsigned)ev->u.cwnd.cwnd);
+        if (ev->u.cwnd.ssthresh != UINT32_MAX)
+            add(out, n, u, " (ssthresh %u)", (unsigned)ev->u.cwnd.ssthresh);
+        add(out, n, u, ", in %s, after %s.",
+            tcp_cc_phase_name((enum tcp_cc_phase)ev->u.cwnd.phase),
+            PHRASE(cc_cause_phrase, ev->u.cwnd.cause));
+        break;
+    case EV_WINDOW:
+        add(out, n, u, "%s's windows: it may send up to SND.UNA + SND.WND = %u + %u, has sent up "
+            "to SND.NXT = %u, and expects RCV.NXT = %u next.", who,
+            (unsigned)ev->u.window.snd_una, (unsigned)ev->u.window.snd_wnd,
+            (unsigned)ev->u.window.snd_nxt, (unsigned)ev->u.window.rcv_nxt);
+        break;
+    case EV_DUPACK:
+        add(out, n, u, "%s counted duplicate ACK number %u for %u: the other side is still "
+            "waiting for that byte.", who, (unsigned)ev->u.dupack.count,
+            (unsigned)ev->u.dupack.ack);
+        break;
+    case EV_SACK:
+        add(out, n, u, "%s %s %u SACK block%s%s.", who, ev->u.sack.sent ? "sent" : "received",
+            (unsigned)ev->u.sack.count, ev->u.sack.count == 1 ? "" : "s",
+            ev->u.sack.dsack ? ", the first one reporting a duplicate (D-SACK)" : "");
+        break;
+    case EV_HOST:
+        add(out, n, u, ev->u.host.up ? "%s rebooted: it remembers no connections."
+                                     : "%s crashed: it vanishes without a word.", who);
+        break;
+    case EV_CHECKPOINT:
+        add(out, n, u, "Checkpoint %u %s.", (unsigned)ev->u.check.index,
+            ev->u.check.passed ? "holds" : "FAILED");
+        break;
+    case EV_NOTE: {
+        struct export_info info;
+        export_info_from_world(&info, ui->world, e);
+        char text[256];
+        draw_sanitize(text, sizeof text, info.text ? info.text : "");
+        add(out, n, u, "%s", text);
+        break;
+    }
+    case EV_USER:
+        add(out, n, u, "You changed the run here; everything after this point follows from it.");
+        break;
+    default:
+        add(out, n, u, "%s: %s.", who, tcp_event_kind_name((enum tcp_event_kind)ev->kind));
+        break;
+    }
+}
+
+static void capitalise(char *s)
+{
+    if (s[0] >= 'a' && s[0] <= 'z')
+        s[0] = (char)(s[0] - 'a' + 'A');
+}
+
+void narrate_event(const struct ui *ui, const struct trace_entry *e, char *out, size_t n)
+{
+    if (!out || n == 0)
+        return;
+    out[0] = '\0';
+    if (!e)
+        return;
+    char who[48];
+    host_subject(ui, e->ev.endpoint, who, sizeof who);
+    size_t u = 0;
+    const struct tcp_event *ev = &e->ev;
+    switch ((enum tcp_event_kind)ev->kind) {
+    case EV_STATE:
+        add(out, n, &u, "%s moved from %s to %s because %s", who,
+            tcp_state_name((enum tcp_state)ev->u.state.from),
+            tcp_state_name((enum tcp_state)ev->u.state.to),
+            PHRASE(state_cause_phrase, ev->u.state.cause));
+        if (ev->u.state.rfc)
+            add(out, n, &u, " (%s)", ev->u.state.rfc);
+        add(out, n, &u, ".");
+        break;
+    case EV_SEG_OUT: case EV_SEG_IN: case EV_SEG_DROP:
+        narrate_segment(ui, e, who, out, n, &u);
+        break;
+    default:
+        narrate_other(ui, e, who, out, n, &u);
+        break;
+    }
+    capitalise(out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Wrapping by display width */
+
+/* One UTF-8 character of sanitised text (valid by construction): its
+ * length in bytes and its columns. */
+static int next_char(const char *s, int *cols)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int len = p[0] < 0x80 ? 1 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
+    wchar_t wc = p[0];
+    if (len > 1) {
+        wc = p[0] & (0x7F >> len);
+        for (int i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80) {
+                len = i;
+                break;
+            }
+            wc = (wc << 6) | (p[i] & 0x3F);
+        }
+    }
+    int w = wcwidth(wc);
+    *cols = w < 0 ? 1 : w;
+    return len;
+}
+
+/* Draw text wrapped into rows [0, h) of w columns; returns the rows used.
+ * Lines break at spaces, or before and after a wide character; a word
+ * longer than the row is cut. */
+static int draw_wrapped(const struct ui *ui, WINDOW *win, int h, int w, const char *text)
+{
+    int row = 0;
+    const char *p = text;
+    while (*p && row < h) {
+        while (*p == ' ')
+            p++;
+        const char *line = p, *brk = NULL, *q = p;
+        int cols = 0;
+        while (*q && *q != '\n') {
+            int cw;
+            int len = next_char(q, &cw);
+            if (cw == 2 && q > line)
+                brk = q; /* a break before a wide character */
+            if (cols + cw > w)
+                break;
+            cols += cw;
+            q += len;
+            if (*(q - len) == ' ' || cw == 2)
+                brk = q;
+        }
+        const char *end = q;
+        if (*q && *q != '\n' && brk && brk > line)
+            end = brk;
+        if (end == line) /* not even one character fits */
+            end = q + (*q ? next_char(q, &cols) : 0);
+        char buf[1024];
+        size_t bl = (size_t)(end - line) < sizeof buf ? (size_t)(end - line) : sizeof buf - 1;
+        memcpy(buf, line, bl);
+        buf[bl] = '\0';
+        int used = draw_text_role(ui, win, row, 0, w, buf, ROLE_NORMAL);
+        draw_blank(win, row, used, w - used);
+        row++;
+        p = end;
+        if (*p == '\n')
+            p++;
+    }
+    return row;
+}
+
+static void narration_draw(const struct ui *ui, WINDOW *win, int h, int w)
+{
+    if (h <= 0 || w <= 0)
+        return;
+    char text[sizeof ui->narration + 1];
+    if (ui->narration[0]) {
+        /* Newlines are the lesson's paragraphs: keep them, drop the rest of
+         * the control characters. */
+        char para[sizeof ui->narration];
+        snprintf(para, sizeof para, "%s", ui->narration);
+        size_t u = 0;
+        text[0] = '\0';
+        for (char *tok = para, *nl; tok; tok = nl ? nl + 1 : NULL) {
+            nl = strchr(tok, '\n');
+            if (nl)
+                *nl = '\0';
+            char clean[sizeof ui->narration];
+            draw_sanitize(clean, sizeof clean, tok);
+            add(text, sizeof text, &u, "%s%s", u ? "\n" : "", clean);
+        }
+    } else {
+        size_t len = world_trace_len(ui->world);
+        const struct trace_entry *e =
+            len ? &world_trace(ui->world)[ui->cursor < len ? ui->cursor : len - 1] : NULL;
+        char raw[sizeof ui->narration];
+        narrate_event(ui, e, raw, sizeof raw);
+        draw_sanitize(text, sizeof text, raw);
+    }
+    int used = draw_wrapped(ui, win, h, w, text);
+    for (int y = used; y < h; y++)
+        draw_blank(win, y, 0, w);
+}
+
+const struct ui_view ui_view_narration = { "narration", narration_draw };

@@ -1,0 +1,152 @@
+#!/bin/sh
+# tcpviz --script: the real binary driven by a script of actions on a
+# virtual screen, its dumps checked line by line (see src/ui/script.h).
+# Run by make check with top_srcdir and top_builddir in the environment.
+set -u
+
+: "${top_srcdir:=.}"
+: "${top_builddir:=.}"
+tcpviz=$top_builddir/src/tcpviz
+handshake=$top_srcdir/tests/scenarios/handshake.scn
+
+if [ ! -x "$tcpviz" ]; then
+    echo "FAIL: $tcpviz not built" >&2
+    exit 99
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tcpviz-script.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    echo "----- stdout:" >&2; cat "$tmp/out" >&2
+    echo "----- stderr:" >&2; cat "$tmp/err" >&2
+    echo "-----" >&2
+    failures=$((failures + 1))
+}
+pass() { echo "ok: $*"; }
+
+# script STATUS DESCRIPTION ARGS... < SCRIPT: run the script (from stdin,
+# copied to a file) with tcpviz --script FILE ARGS, expect exit STATUS.
+script() {
+    want=$1; what=$2; shift 2
+    cat >"$tmp/script"
+    "$tcpviz" --script "$tmp/script" "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        fail "$what: exit $got, expected $want"
+        return 1
+    fi
+    return 0
+}
+
+# has REGEX DESCRIPTION: some line of the dump matches REGEX (grep -E).
+has() {
+    if grep -Eq -- "$1" "$tmp/out"; then pass "$2"; else fail "$2: no line matches '$1'"; fi
+}
+lacks() {
+    if grep -Eq -- "$1" "$tmp/out"; then fail "$2: a line matches '$1'"; else pass "$2"; fi
+}
+lines() {
+    n=$(wc -l <"$tmp/out")
+    if [ "$n" -eq "$1" ]; then pass "$2"; else fail "$2: $n lines, expected $1"; fi
+}
+
+# Three steps into the handshake on the default 100x30 screen.
+script 0 "handshake steps" --ascii "$handshake" <<'END' &&
+# the server listens, the client connects
+step
+step
+key n
+dump
+END
+{
+    lines 30 "a dump is one screen of 30 rows"
+    has '^ tcpviz  Three-way handshake +t=0\.100 s  event 4/[0-9]+\+?  \|\| paused' \
+        "status line: title, virtual time, event, paused"
+    has '^ n next  b back  space play .* \? help  q quit$' "key bar generated from the actions"
+}
+
+# Back to the start, then the end of the run.
+script 0 "start and end" --ascii "$handshake" <<'END' &&
+step
+step
+start
+dump
+end
+dump
+END
+{
+    lines 60 "two dumps"
+    has 'event 1/[0-9]+' "start shows event 1"
+    has 'event ([0-9]+)/\1  ' "end: the last event of a known total"
+}
+
+# The help screen at 80x24, and the too-small screen.
+script 0 "help and too small" --ascii "$handshake" <<'END' &&
+size 80x24
+help
+dump
+key esc
+resize 40x10
+dump
+END
+{
+    lines 34 "24 + 10 rows"
+    has '\| n right l +step one event forward' "help lists step with its keys"
+    has '\| q +quit' "help lists quit"
+    has 'terminal too small' "too-small screen at 40x10"
+    has 'have 40x10, need 80x24' "too-small screen says the sizes"
+}
+
+# quit ends the script: nothing after it runs.
+script 0 "quit stops" "$handshake" <<'END' &&
+quit
+dump
+END
+lines 0 "no dump after quit"
+
+# A bad line is an error with the script's name and line number.
+script 2 "bad command" "$handshake" <<'END' &&
+step
+
+frobnicate
+END
+if grep -q "script:3: unknown command 'frobnicate'" "$tmp/err"; then
+    pass "bad command names file and line"
+else
+    fail "bad command message"
+fi
+
+# No FILE: the blank sandbox.
+script 0 "sandbox" --ascii <<'END' &&
+dump
+END
+has '^ tcpviz  Sandbox ' "tcpviz alone opens the sandbox"
+
+# The script from standard input.
+printf 'step\ndump\n' | "$tcpviz" --script - --ascii "$handshake" >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 0 ]; then has 'event 2/' "--script - reads standard input"; else fail "--script -"; fi
+
+# Unicode boxes in a UTF-8 locale, ASCII with --ascii.
+if locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$'; then
+    LC_ALL=C.UTF-8 script 0 "utf-8 boxes" "$handshake" <<'END' &&
+help
+dump
+END
+    has '┌─ help: \? or esc closes ─' "Unicode box drawing in a UTF-8 locale"
+    LC_ALL=C.UTF-8 script 0 "ascii boxes" --ascii "$handshake" <<'END' &&
+help
+dump
+END
+    has '\+- help: \? or esc closes -' "--ascii box drawing"
+else
+    echo "note: no C.UTF-8 locale; skipping the Unicode box check"
+fi
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures failure(s)" >&2
+    exit 1
+fi
+exit 0

@@ -1,0 +1,122 @@
+#!/bin/sh
+# End to end in a real terminal: tcpviz in a detached tmux session of
+# 100x30, keys sent with send-keys, the screen read with capture-pane.
+# tmux is installed by ./bootstrap; without it this test fails (it does
+# not skip), so that a CI machine that lacks it is noticed.
+# Run by make check with top_srcdir and top_builddir in the environment.
+set -u
+
+: "${top_srcdir:=.}"
+: "${top_builddir:=.}"
+tcpviz=$top_builddir/src/tcpviz
+handshake=$top_srcdir/tests/scenarios/handshake.scn
+
+if [ ! -x "$tcpviz" ]; then
+    echo "FAIL: $tcpviz not built" >&2
+    exit 99
+fi
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "FAIL: tmux is not installed (./bootstrap installs it)" >&2
+    exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tcpviz-tmux.XXXXXX") || exit 99
+# A server of our own on a private socket, without the user's config.
+tm() { tmux -S "$tmp/socket" -f /dev/null "$@"; }
+cleanup() {
+    tm kill-server >/dev/null 2>&1
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    echo "----- screen:" >&2; cat "$tmp/screen" >&2
+    echo "-----" >&2
+    failures=$((failures + 1))
+}
+pass() { echo "ok: $*"; }
+
+# wait_for REGEX DESCRIPTION: poll the pane (up to 10 s) until a line
+# matches; the last capture stays in $tmp/screen.
+wait_for() {
+    i=0
+    while [ $i -lt 100 ]; do
+        tm capture-pane -p -t tcpviz >"$tmp/screen" 2>/dev/null
+        if grep -Eq -- "$1" "$tmp/screen"; then
+            pass "$2"
+            return 0
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "$2: no line matches '$1'"
+    return 1
+}
+wait_gone() {
+    i=0
+    while [ $i -lt 100 ]; do
+        tm capture-pane -p -t tcpviz >"$tmp/screen" 2>/dev/null || return 0
+        if ! grep -Eq -- "$1" "$tmp/screen"; then
+            pass "$2"
+            return 0
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "$2: still shows '$1'"
+    return 1
+}
+
+# The absolute paths survive tmux starting the command in another directory.
+abs() { (cd "$(dirname "$1")" && printf '%s/%s' "$(pwd)" "$(basename "$1")"); }
+bin=$(abs "$tcpviz")
+scn=$(abs "$handshake")
+
+tm new-session -d -s tcpviz -x 100 -y 30 \
+    "LC_ALL=C.UTF-8 '$bin' '$scn'; echo \$? >'$tmp/status'" || {
+    echo "FAIL: tmux new-session" >&2
+    exit 1
+}
+
+wait_for '^ tcpviz  Three-way handshake .*event 1/' "first frame: title and event 1"
+wait_for ' n next  b back  space play' "key bar"
+
+tm send-keys -t tcpviz n n n
+wait_for 'event 4/' "three steps with n"
+
+tm send-keys -t tcpviz Left
+wait_for 'event 3/' "the left arrow steps back"
+
+tm send-keys -t tcpviz '?'
+wait_for 'step one event forward' "? opens the help"
+tm send-keys -t tcpviz Escape
+wait_gone 'step one event forward' "esc closes the help"
+
+tm resize-window -t tcpviz -x 60 -y 20
+wait_for 'terminal too small' "too-small screen after a resize to 60x20"
+tm resize-window -t tcpviz -x 100 -y 30
+wait_for '^ tcpviz  Three-way handshake .*event 3/' "back to 100x30: the same moment"
+
+# Play: the cursor moves on by itself (4 events a second), space pauses.
+tm send-keys -t tcpviz Space
+wait_for 'playing' "space plays"
+wait_for 'event ([6-9]|[1-9][0-9]+)/' "playing moves the cursor"
+tm send-keys -t tcpviz Space
+wait_for 'paused' "space pauses"
+
+tm send-keys -t tcpviz q
+i=0
+while [ ! -s "$tmp/status" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+if [ -s "$tmp/status" ] && [ "$(cat "$tmp/status")" = 0 ]; then
+    pass "q quits with status 0"
+else
+    fail "q did not quit with status 0 (status: $(cat "$tmp/status" 2>/dev/null))"
+fi
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures failure(s)" >&2
+    exit 1
+fi
+exit 0
