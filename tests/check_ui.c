@@ -268,10 +268,13 @@ START_TEST(golden_help)
     press(&h, '?');
     ck_assert(h.app.ui.help);
     expect_golden("help_80x24");
-    /* Every action is on the help screen, with its help text. */
+    /* Every action is on the help screen, with its help text: at 80x24
+     * some after a page down. */
     for (int a = 0; a < UI_ACT_COUNT; a++) {
         char want[128];
         snprintf(want, sizeof want, "%.40s", ui_action_help((enum ui_action)a));
+        for (int pages = 0; pages < 3 && !screen_contains(want); pages++)
+            press(&h, KEY_NPAGE);
         ck_assert_msg(screen_contains(want), "help lacks '%s'", want);
     }
     press(&h, 27);
@@ -458,7 +461,7 @@ START_TEST(key_mashing)
         'n', 'b', 'N', 'B', ' ', '+', '-', 'g', 'G', ']', '[', 'j', 'k', 'i', '\n',
         'd', 'D', 'u', 'c', ':', 27, '?', 'q', KEY_LEFT, KEY_RIGHT, KEY_UP, KEY_DOWN,
         KEY_HOME, KEY_END, KEY_SLEFT, KEY_SRIGHT, KEY_F(1), KEY_BACKSPACE, '\t', 'x', 0xE4,
-        KEY_RESIZE, KEY_MOUSE,
+        KEY_RESIZE, KEY_MOUSE, KEY_NPAGE, KEY_PPAGE, 'J', 'K', '{', '}', 'p',
     };
     struct harness h;
     open_ui(&h, "syn_lost.scn", 100, 30);
@@ -725,8 +728,6 @@ START_TEST(layout_tiles_the_screen)
             long cells = 0;
             for (int p = 0; p < PANE_INSPECTOR; p++) {
                 struct layout_rect r = l.pane[p];
-                if (p == PANE_LOG && r.h == 0)
-                    continue; /* the log only shows when there is room */
                 ck_assert_msg(r.h >= 3 && r.w >= 10, "pane %d at %dx%d: %dx%d", p, cols,
                                   lines, r.w, r.h);
                 ck_assert(r.y >= 1 && r.y + r.h <= lines - 1);
@@ -774,6 +775,431 @@ START_TEST(script_runs_and_reports_bad_lines)
 }
 END_TEST
 
+/* ============================================================ acceptance == */
+
+/* Move with ] and N to the retransmitted SYN of syn_lost on its way: the
+ * cursor on its EV_SEG_OUT, the segment selected. */
+static uint32_t to_retransmitted_syn(struct harness *h)
+{
+    struct ui *ui = &h->app.ui;
+    const struct trace_entry *e = NULL;
+    for (int i = 0; i < 20 && !(e && e->ev.kind == EV_RETRANSMIT); i++) {
+        press(h, ']');
+        e = timeline_current(ui);
+    }
+    ck_assert_int_eq(e->ev.kind, EV_RETRANSMIT);
+    press(h, 'N');
+    e = timeline_current(ui);
+    ck_assert_int_eq(e->ev.kind, EV_SEG_OUT);
+    ck_assert_int_eq(ui->selected_packet, e->ev.u.seg.packet);
+    return e->ev.u.seg.packet;
+}
+
+/* Did the run (its trace from the start to the end) drop `packet` for
+ * `reason`? */
+static bool run_drops(struct harness *h, uint32_t packet, enum tcp_drop_reason reason)
+{
+    struct ui *ui = &h->app.ui;
+    timeline_end(ui);
+    const struct trace_entry *tr = world_trace(ui->world);
+    for (size_t i = 0; i < world_trace_len(ui->world); i++)
+        if (tr[i].ev.kind == EV_SEG_DROP && tr[i].ev.u.seg.drop == reason &&
+            (reason == DROP_CHECKSUM || tr[i].ev.u.seg.packet == packet))
+            return true;
+    return false;
+}
+
+/* d on a segment in flight forks the run: the segment dies where it was,
+ * "user" says why.  Stepping back before the fork and choosing again (c)
+ * replaces the decision: the run then has a corrupted segment and no drop
+ * by the user. */
+START_TEST(fate_key_forks_and_can_be_chosen_again)
+{
+    struct harness h;
+    open_ui(&h, "syn_lost.scn", 100, 30);
+    struct ui *ui = &h.app.ui;
+    uint32_t syn = to_retransmitted_syn(&h);
+    size_t fork_at = ui->cursor;
+
+    press(&h, 'd');
+    ck_assert_msg(strstr(ui->message, "drop packet") != NULL, "%s", ui->message);
+    ck_assert_int_eq(timeline_current(ui)->ev.kind, EV_USER);
+    ck_assert_uint_eq(world_user_action_count(ui->world), 1);
+    press(&h, 'n');
+    const struct trace_entry *e = timeline_current(ui);
+    ck_assert_int_eq(e->ev.kind, EV_SEG_DROP);
+    ck_assert_int_eq(e->ev.u.seg.drop, DROP_USER);
+    ck_assert_uint_eq(e->ev.u.seg.packet, syn);
+    ck_assert_msg(screen_contains("x user"), "the ladder does not mark the drop");
+
+    /* Back before the fork: the segment is on its way again. */
+    while (ui->cursor > fork_at)
+        press(&h, 'b');
+    ck_assert_uint_eq(ui->cursor, fork_at);
+    ck_assert_int_eq(ui->selected_packet, syn);
+    ck_assert(!screen_contains("x user"));
+    press(&h, 'c');
+    ck_assert_msg(strstr(ui->message, "corrupt packet") != NULL, "%s", ui->message);
+    ck_assert_uint_eq(world_user_action_count(ui->world), 1);
+    struct world_user_info info;
+    ck_assert(world_user_action_get(ui->world, 0, &info));
+    ck_assert(info.is_fate);
+    ck_assert_int_eq(info.fate, FATE_CORRUPT);
+    ck_assert(run_drops(&h, syn, DROP_CHECKSUM));
+    ck_assert(!run_drops(&h, syn, DROP_USER));
+    close_ui(&h);
+}
+END_TEST
+
+/* A fate key on a segment that has already arrived says why nothing
+ * happened, and the run stays as it was. */
+START_TEST(fate_key_needs_a_segment_in_flight)
+{
+    struct harness h;
+    open_ui(&h, "handshake.scn", 100, 30);
+    struct ui *ui = &h.app.ui;
+    press_n(&h, 'N', 2); /* the SYN has arrived */
+    ck_assert_int_eq(timeline_current(ui)->ev.kind, EV_SEG_IN);
+    size_t len = world_trace_len(ui->world), at = ui->cursor;
+    ck_assert_int_eq(ui->selected_packet, 0);
+    press(&h, 'd');
+    ck_assert_msg(strstr(ui->message, "not in flight") != NULL, "%s", ui->message);
+    ck_assert_uint_eq(world_user_action_count(ui->world), 0);
+    ck_assert_uint_eq(world_trace_len(ui->world), len);
+    ck_assert_uint_eq(ui->cursor, at);
+    char row[512];
+    row_text(LINES - 1, row, sizeof row);
+    ck_assert_msg(strcmp(row + 1, ui->message) == 0, "bottom row: '%s'", row);
+    close_ui(&h);
+}
+END_TEST
+
+static void type_command(struct harness *h, const char *text)
+{
+    press(h, ':');
+    for (const char *p = text; *p; p++)
+        press(h, (unsigned char)*p);
+    press(h, '\n');
+}
+
+/* A command that is no command says so in full on the bottom row; a
+ * misspelt host keeps the parser's words; the run is unchanged. */
+START_TEST(bad_command_is_explained)
+{
+    struct harness h;
+    open_ui(&h, "handshake.scn", 140, 30);
+    struct ui *ui = &h.app.ui;
+    size_t len = world_trace_len(ui->world);
+    type_command(&h, "frob 12");
+    ck_assert(!ui->cmd_active);
+    ck_assert_msg(strncmp(ui->message, "unknown command 'frob'; try client, server, link",
+                          48) == 0, "%s", ui->message);
+    ck_assert(strstr(ui->message, "drop") && strstr(ui->message, "Tab completes"));
+    char row[512];
+    row_text(LINES - 1, row, sizeof row);
+    ck_assert_msg(strcmp(row + 1, ui->message) == 0, "bottom row: '%s'", row);
+    ck_assert_uint_eq(world_user_action_count(ui->world), 0);
+    ck_assert_uint_eq(world_trace_len(ui->world), len);
+
+    type_command(&h, "cleint send 1");
+    ck_assert_str_eq(ui->message, "unknown host 'cleint' (hosts: client, server)");
+    /* At 80 columns the message is cut with dots, its start kept. */
+    resize(&h, 80, 24);
+    type_command(&h, "frob");
+    row_text(LINES - 1, row, sizeof row);
+    ck_assert_msg(strncmp(row, " unknown command 'frob'", 23) == 0, "'%s'", row);
+    ck_assert_int_eq(draw_text_width(row), 80);
+    ck_assert(strcmp(row + strlen(row) - 3, "...") == 0);
+    /* The next key brings the key bar back. */
+    press(&h, 'n');
+    row_text(LINES - 1, row, sizeof row);
+    ck_assert_msg(strncmp(row, " n next", 7) == 0, "'%s'", row);
+    close_ui(&h);
+}
+END_TEST
+
+/* Tab while typing a command: one candidate completes the word, several
+ * are listed on the row above the command line, and go at the next key. */
+START_TEST(tab_completes_and_lists_candidates)
+{
+    struct harness h;
+    open_ui(&h, "handshake.scn", 100, 30);
+    struct ui *ui = &h.app.ui;
+    press(&h, ':');
+    press(&h, 'c');
+    press(&h, 'l');
+    press(&h, '\t');
+    ck_assert_str_eq(ui->cmd, "client ");
+    press(&h, 's');
+    press(&h, '\t');
+    char row[512];
+    row_text(LINES - 2, row, sizeof row);
+    ck_assert_msg(strstr(row, "send") && strstr(row, "shutdown") && strstr(row, "set"),
+                  "candidates row: '%s'", row);
+    row_text(LINES - 1, row, sizeof row);
+    ck_assert_str_eq(row, ":client s");
+    press(&h, 'e');
+    row_text(LINES - 2, row, sizeof row);
+    ck_assert_msg(strstr(row, "shutdown") == NULL, "candidates stay: '%s'", row);
+    press(&h, 27);
+    close_ui(&h);
+}
+END_TEST
+
+/* + and - change the speed within its limits; the status line shows it. */
+START_TEST(speed_up_and_down)
+{
+    struct harness h;
+    open_ui(&h, "handshake.scn", 100, 30);
+    struct ui *ui = &h.app.ui;
+    press(&h, '+');
+    ck_assert_uint_eq(ui->speed, TIMELINE_SPEED_DEFAULT + 1);
+    ck_assert_str_eq(ui->message, "speed: 8 events per second");
+    ck_assert(screen_contains("paused 8/s"));
+    press_n(&h, '+', 20);
+    ck_assert_uint_eq(ui->speed, TIMELINE_SPEED_MAX);
+    ck_assert(screen_contains("paused 1024/s"));
+    press_n(&h, '-', 30);
+    ck_assert_uint_eq(ui->speed, 0);
+    ck_assert(screen_contains("paused 1/s"));
+    ck_assert_int_eq(timeline_play_interval_ms(ui), 1000);
+    close_ui(&h);
+}
+END_TEST
+
+/* The column of the ladder's arrow head on the row showing `needle`
+ * (-1: none). */
+static int arrow_head_column(const char *needle)
+{
+    for (int y = 0; y < LINES; y++) {
+        char row[1024];
+        row_text(y, row, sizeof row);
+        if (!strstr(row, needle))
+            continue;
+        const char *head = strrchr(row, '>');
+        return head && head > strstr(row, needle) ? (int)(head - row) : -1;
+    }
+    return -1;
+}
+
+/* While playing, the player glides the ladder from the previous event's
+ * moment to the cursor's: a segment that arrives at the cursor's event is
+ * drawn part of the way, then all of it. */
+START_TEST(ladder_glides_while_playing)
+{
+    struct harness h;
+    open_ui(&h, "handshake.scn", 100, 30);
+    struct ui *ui = &h.app.ui;
+    press(&h, 'N'); /* the SYN sent */
+    uint64_t sent = timeline_current(ui)->t;
+    press(&h, 'N'); /* the SYN arrived */
+    ck_assert_int_eq(timeline_current(ui)->ev.kind, EV_SEG_IN);
+    ck_assert_uint_gt(timeline_current(ui)->t, sent);
+    int full = arrow_head_column("S seq 1000");
+    ck_assert_int_gt(full, 0);
+
+    ui_app_glide(ui, sent, 0);
+    ck_assert(ui->anim);
+    ui_app_frame(&h.app);
+    int start = arrow_head_column("S seq 1000");
+    ui_app_glide(ui, sent, 500);
+    ui_app_frame(&h.app);
+    int half = arrow_head_column("S seq 1000");
+    ck_assert_msg(start > 0 && start < half && half < full, "heads: %d %d %d", start, half,
+                  full);
+    ui_app_glide(ui, sent, 1000);
+    ck_assert(!ui->anim);
+    ui_app_frame(&h.app);
+    ck_assert_int_eq(arrow_head_column("S seq 1000"), full);
+
+    /* A key ends a glide: the moment as it is. */
+    ui_app_glide(ui, sent, 300);
+    press(&h, 'i');
+    ck_assert(!ui->anim);
+    close_ui(&h);
+}
+END_TEST
+
+/* PgDn / PgUp scroll the inspector's long hex dump and the help at 80x24;
+ * { and } the event log; p switches the cwnd pane's chart. */
+START_TEST(pages_scroll_what_is_open)
+{
+    struct harness h;
+    open_ui(&h, "slow_start.scn", 80, 24);
+    struct ui *ui = &h.app.ui;
+    /* A full-sized data segment: 92 lines of hex at 80 columns. */
+    for (int i = 0; i < 200; i++) {
+        press(&h, 'N');
+        const struct trace_entry *e = timeline_current(ui);
+        if (e->ev.kind == EV_SEG_OUT && e->ev.u.seg.len > 1000)
+            break;
+    }
+    ck_assert_int_gt(timeline_current(ui)->ev.u.seg.len, 1000);
+    press(&h, 'i');
+    ck_assert(screen_contains("more lines"));
+    ck_assert(screen_contains("IPv4"));
+    press(&h, KEY_NPAGE);
+    ck_assert_int_gt(ui->inspector_scroll, 0);
+    ck_assert(!screen_contains("IPv4"));
+    press_n(&h, KEY_NPAGE, 50);
+    ck_assert(!screen_contains("more lines"));
+    int bottom = ui->inspector_scroll;
+    press(&h, KEY_NPAGE);
+    ck_assert_int_eq(ui->inspector_scroll, bottom); /* no scrolling past the end */
+    press_n(&h, KEY_PPAGE, 50);
+    ck_assert_int_eq(ui->inspector_scroll, 0);
+    ck_assert(screen_contains("IPv4"));
+    press(&h, 'i');
+
+    /* The help at 80x24 cannot show every action at once: it scrolls. */
+    press(&h, '?');
+    const char *last = ui_action_help((enum ui_action)(UI_ACT_COUNT - 1));
+    ck_assert(!screen_contains(last));
+    ck_assert(screen_contains("j/k scroll"));
+    press(&h, KEY_NPAGE);
+    ck_assert(screen_contains(last));
+    ck_assert(!screen_contains(ui_action_help((enum ui_action)0)));
+    press(&h, 'k');
+    press_n(&h, KEY_PPAGE, 3);
+    ck_assert(screen_contains(ui_action_help((enum ui_action)0)));
+    press(&h, 27);
+
+    /* The ladder: a page up moves the selection back over several
+     * segments, and the ladder scrolls to keep it in view. */
+    press(&h, 'G');
+    press(&h, 'B'); /* the last segment event: its segment selected */
+    int64_t newest = ui->selected_packet;
+    press(&h, KEY_PPAGE);
+    press(&h, KEY_PPAGE);
+    ck_assert_int_lt(ui->selected_packet, newest - 3);
+    ck_assert(screen_contains("|>  "));
+    int64_t back = ui->selected_packet;
+    press(&h, KEY_NPAGE);
+    ck_assert_int_gt(ui->selected_packet, back);
+
+    /* The log: back a page, and forward again to the cursor. */
+    press(&h, '{');
+    ck_assert_int_gt(ui->log_scroll, 0);
+    press_n(&h, '}', 3);
+    ck_assert_int_eq(ui->log_scroll, 0);
+    press(&h, 'p');
+    ck_assert(ui->plot_seq_time);
+    ck_assert(strstr(ui->message, "seq-vs-time") != NULL);
+    press(&h, 'p');
+    ck_assert(!ui->plot_seq_time);
+    close_ui(&h);
+}
+END_TEST
+
+/* Every view has a pane at 80x24, the log included. */
+START_TEST(every_view_at_80x24)
+{
+    struct harness h;
+    open_ui(&h, "syn_lost.scn", 80, 24);
+    press_n(&h, 'N', 3);
+    static const char *const titles[] = {"- ladder ", "- state ", "- windows ", "- cwnd ",
+                                         "- timers ", "- log ", "- narration "};
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+        ck_assert_msg(screen_contains(titles[i]), "no '%s' pane at 80x24", titles[i]);
+    /* The log shows the cursor's event, marked. */
+    ck_assert(screen_contains("|>  1.100000 client  > Flags [S]"));
+    /* The ladder keeps four segment rows under one header row. */
+    ck_assert(screen_contains("|          client SYN_SENT"));
+    close_ui(&h);
+}
+END_TEST
+
+/* A note typed in the sandbox reaches the narration; Chinese characters
+ * take two columns each and the pane's border stays in its column. */
+START_TEST(chinese_note_in_the_narration)
+{
+    struct harness h;
+    open_ui(&h, "handshake.scn", 100, 30);
+    type_command(&h, "note \"你好 世界 abc\"");
+    ck_assert_msg(strstr(h.app.ui.message, "note 你好 世界 abc") != NULL, "%s",
+                  h.app.ui.message);
+    bool found = false;
+    for (int y = 0; y < LINES; y++) {
+        char row[1024];
+        row_text(y, row, sizeof row);
+        if (strncmp(row, "|你好 世界 abc", strlen("|你好 世界 abc")) != 0)
+            continue;
+        found = true;
+        ck_assert_int_eq(draw_text_width(row), COLS);
+        ck_assert_int_eq(row[strlen(row) - 1], '|');
+    }
+    ck_assert_msg(found, "the note is not in the narration");
+    close_ui(&h);
+}
+END_TEST
+
+/* Segments are narrated with the right article. */
+START_TEST(narration_says_an_ack)
+{
+    struct harness h;
+    open_ui(&h, "handshake.scn", 100, 30);
+    ck_assert(timeline_end(&h.app.ui));
+    ui_app_frame(&h.app);
+    bool seen = false;
+    for (int i = 0; i < 40 && !seen; i++) {
+        seen = screen_contains("received an ACK segment");
+        ck_assert(!screen_contains(" a ACK "));
+        press(&h, 'b');
+    }
+    ck_assert(seen);
+    close_ui(&h);
+}
+END_TEST
+
+/* The text of section `name` of the man page (troff's "\-" made "-"),
+ * in buf; false if there is no such section. */
+static bool man_section(const char *man, const char *name, char *buf, size_t len)
+{
+    char head[64];
+    snprintf(head, sizeof head, "\n.SH %s\n", name);
+    const char *from = strstr(man, head);
+    if (!from)
+        return false;
+    const char *to = strstr(from + 1, "\n.SH ");
+    size_t out = 0;
+    for (const char *p = from; *p && p != to && out + 2 < len; p++) {
+        if (p[0] == '\\' && p[1] == '-')
+            p++;
+        buf[out++] = *p;
+    }
+    buf[out++] = '\n';
+    buf[out] = '\0';
+    return true;
+}
+
+/* The man page lists every action: in KEYS by the keys the help screen
+ * shows (in ASCII), one ".B keys" line each; in SCRIPTS by its name. */
+START_TEST(man_page_lists_every_key)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/docs/tcpviz.1", srcdir());
+    char *man = read_file(path);
+    ck_assert_msg(man != NULL, "cannot read %s", path);
+    static char keys[SCREEN_MAX], scripts[SCREEN_MAX];
+    ck_assert(man_section(man, "KEYS", keys, sizeof keys));
+    ck_assert(man_section(man, "SCRIPTS", scripts, sizeof scripts));
+    for (int a = 0; a < UI_ACT_COUNT; a++) {
+        char want[96], shown[64];
+        const char *name = ui_action_name((enum ui_action)a);
+        ui_action_keys_text((enum ui_action)a, false, shown, sizeof shown);
+        snprintf(want, sizeof want, "\n.B %s\n", shown);
+        ck_assert_msg(strstr(keys, want) != NULL, "KEYS in tcpviz.1 lacks '.B %s' (%s)", shown,
+                      name);
+        char listed[2][96];
+        snprintf(listed[0], sizeof listed[0], "\n.BR %s ,\n", name);
+        snprintf(listed[1], sizeof listed[1], "\n.BR %s .\n", name);
+        ck_assert_msg(strstr(scripts, listed[0]) || strstr(scripts, listed[1]),
+                      "SCRIPTS in tcpviz.1 lacks the action '%s'", name);
+    }
+    free(man);
+}
+END_TEST
+
 static Suite *ui_suite(void)
 {
     Suite *s = suite_create("ui");
@@ -809,6 +1235,21 @@ static Suite *ui_suite(void)
     tcase_add_test(timeline, play_steps_and_stops_at_the_end);
     tcase_add_test(timeline, selection_moves_over_sent_segments);
     suite_add_tcase(s, timeline);
+
+    TCase *accept = tcase_create("acceptance");
+    tcase_set_timeout(accept, 60);
+    tcase_add_test(accept, fate_key_forks_and_can_be_chosen_again);
+    tcase_add_test(accept, fate_key_needs_a_segment_in_flight);
+    tcase_add_test(accept, bad_command_is_explained);
+    tcase_add_test(accept, tab_completes_and_lists_candidates);
+    tcase_add_test(accept, speed_up_and_down);
+    tcase_add_test(accept, ladder_glides_while_playing);
+    tcase_add_test(accept, pages_scroll_what_is_open);
+    tcase_add_test(accept, every_view_at_80x24);
+    tcase_add_test(accept, chinese_note_in_the_narration);
+    tcase_add_test(accept, narration_says_an_ack);
+    tcase_add_test(accept, man_page_lists_every_key);
+    suite_add_tcase(s, accept);
 
     TCase *pieces = tcase_create("pieces");
     tcase_add_test(pieces, action_table_is_consistent);

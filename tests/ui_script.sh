@@ -88,14 +88,17 @@ script 0 "help and too small" --ascii "$handshake" <<'END' &&
 size 80x24
 help
 dump
+key pgdn
+dump
 key esc
 resize 40x10
 dump
 END
 {
-    lines 34 "24 + 10 rows"
+    lines 58 "24 + 24 + 10 rows"
     has '\| n right l +step one event forward' "help lists step with its keys"
-    has '\| q +quit' "help lists quit"
+    has 'j/k scroll' "the help says it scrolls at 80x24"
+    has '\| q +quit' "help lists quit after a page down"
     has 'terminal too small' "too-small screen at 40x10"
     has 'have 40x10, need 80x24' "too-small screen says the sizes"
 }
@@ -124,6 +127,78 @@ script 0 "sandbox" --ascii <<'END' &&
 dump
 END
 has '^ tcpviz  Sandbox ' "tcpviz alone opens the sandbox"
+
+# The sandbox's command line: a bad command is explained on the bottom
+# row, a good one forks the run, a note reaches the narration with its
+# Chinese characters two columns wide.
+# Chinese is measured in a UTF-8 locale (in C it is drawn as '?').
+utf8_locale=$(locale -a 2>/dev/null | grep -i '^c\.utf-\?8$' | head -n 1)
+LC_ALL=${utf8_locale:-C} script 0 "sandbox commands" --ascii <<'END' &&
+size 120x30
+key :
+type frob 12
+key enter
+dump
+command
+type note "你好 世界 abc"
+key enter
+dump
+key :
+type client connect server:80
+key enter
+dump
+seg-next
+dump
+END
+{
+    has "^ unknown command 'frob'; try client, server, link, inject, expect, note, drop" \
+        "a bad command says what commands there are"
+    if [ -n "$utf8_locale" ]; then
+        has '^\|你好 世界 abc {105}\|$' "the note in the narration, border in its column"
+    fi
+    has '^ client connect port 80 at 0\.000000 s: the run goes on from here$' \
+        "a command forks the run and says so"
+    has '\|>? +0\.000 \|- S seq [0-9]+ win' "the sandbox's SYN on the ladder"
+}
+
+# A fate key on the segment in flight, then back before the fork and
+# another fate: the second decision replaces the first.
+script 0 "fate and fork" --ascii "$top_srcdir/tests/scenarios/syn_lost.scn" <<'END' &&
+interesting-next
+interesting-next
+interesting-next
+interesting-next
+seg-next
+drop
+dump
+step
+dump
+back
+back
+back
+corrupt
+end
+dump
+END
+{
+    has '^ client drop packet 1 at 1\.100000 s: the run goes on from here$' "d forks the run"
+    has 'RTO\) -+x user' "the user's drop is marked where it happened"
+    has 'checksum \(corrupted\) x\|' "after back and c: the corrupted copy dies at the receiver"
+}
+
+# NO_COLOR and a non-UTF-8 locale: the same screen in ASCII, no escape
+# sequences for colour in the dump (a dump is text anyway: this checks
+# that the run works and falls back to ASCII boxes without --ascii).
+LANG=C LC_ALL=C NO_COLOR=1 script 0 "C locale" "$handshake" <<'END' &&
+step
+step
+step
+dump
+END
+{
+    has '^\+- ladder -' "ASCII boxes in the C locale"
+    lacks '─' "no Unicode line drawing in the C locale"
+}
 
 # The script from standard input.
 printf 'step\ndump\n' | "$tcpviz" --script - --ascii "$handshake" >"$tmp/out" 2>"$tmp/err"

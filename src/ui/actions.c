@@ -104,6 +104,8 @@ static const struct key_name key_names[] = {
     {KEY_SRIGHT, "sright", "S-right", "S-→"},
     {KEY_HOME, "home", NULL, NULL},
     {KEY_END, "end", NULL, NULL},
+    {KEY_NPAGE, "pgdn", "PgDn", NULL},
+    {KEY_PPAGE, "pgup", "PgUp", NULL},
 };
 
 void ui_key_label(int key, bool utf8, char *buf, size_t len)
@@ -202,6 +204,75 @@ static void change_speed(struct ui *ui, int delta)
     snprintf(ui->message, sizeof ui->message, "speed: %u events per second", 1u << ui->speed);
 }
 
+/* Rows of a page in a pane at the current screen size: its inside less
+ * one row of overlap, so that the eye finds its place again. */
+static int page_rows(enum layout_pane pane)
+{
+    struct layout l;
+    layout_compute(&l, LINES, COLS, NULL);
+    int h = pane == PANE_COUNT ? l.help.h - 2 : l.pane[pane].h - 2;
+    return h > 2 ? h - 1 : 1;
+}
+
+/* The help lists more actions than its rows at small sizes: scroll it. */
+static void scroll_help(struct ui *ui, int rows)
+{
+    int max = UI_ACT_COUNT - page_rows(PANE_COUNT) - 1;
+    ui->help_scroll += rows;
+    if (ui->help_scroll > max)
+        ui->help_scroll = max;
+    if (ui->help_scroll < 0)
+        ui->help_scroll = 0;
+}
+
+/* A page down (dir > 0) or up: the help or the inspector when one is up,
+ * else the ladder, by moving the selection a page of segments (the ladder
+ * keeps the selection in view). */
+static void page(struct ui *ui, int dir)
+{
+    if (ui->help) {
+        scroll_help(ui, dir * page_rows(PANE_COUNT));
+    } else if (ui->inspector) {
+        struct layout l;
+        layout_compute(&l, LINES, COLS, NULL);
+        int total = inspector_lines(ui, l.pane[PANE_INSPECTOR].w - 2);
+        int rows = page_rows(PANE_INSPECTOR);
+        int max = total - rows - 1 > 0 ? total - rows - 1 : 0;
+        ui->inspector_scroll += dir * rows;
+        if (ui->inspector_scroll > max)
+            ui->inspector_scroll = max;
+        if (ui->inspector_scroll < 0)
+            ui->inspector_scroll = 0;
+    } else {
+        int rows = page_rows(PANE_LADDER) - 1; /* less the ladder's header */
+        for (int i = 0; i < (rows > 1 ? rows : 1); i++)
+            if (!timeline_select_segment(ui, dir))
+                break;
+        /* Moved at least once: the message about the far end is stale. */
+        if (ui->selected_packet >= 0 && strncmp(ui->message, "no ", 3) == 0)
+            ui->message[0] = '\0';
+    }
+}
+
+/* The log scrolls back over the events before the cursor, at most until
+ * the first one. */
+static void scroll_log(struct ui *ui, int dir)
+{
+    long back = (long)ui->log_scroll + (long)dir * page_rows(PANE_LOG);
+    long max = (long)ui->cursor;
+    ui->log_scroll = (int)(back < 0 ? 0 : back > max ? max : back);
+    if (dir < 0 && ui->log_scroll == 0)
+        say(ui, "the event log is back at the cursor's event");
+}
+
+static void toggle_plot(struct ui *ui)
+{
+    ui->plot_seq_time = !ui->plot_seq_time;
+    say(ui, ui->plot_seq_time
+                ? "cwnd pane: the seq-vs-time (Stevens) plot, when one chart fits"
+                : "cwnd pane: the cwnd / ssthresh chart, when one chart fits");
+}
+
 static void toggle_inspector(struct ui *ui)
 {
     if (ui->inspector) {
@@ -253,8 +324,23 @@ static void quit(struct ui *ui)
         ui->quit = true;
 }
 
+/* Actions that change what is shown but not the run or the cursor. */
+static bool action_only_looks(enum ui_action a)
+{
+    switch (a) {
+    case UI_ACT_PLAY: case UI_ACT_FASTER: case UI_ACT_SLOWER: case UI_ACT_HELP:
+    case UI_ACT_ESCAPE: case UI_ACT_INSPECT: case UI_ACT_SELECT_NEXT:
+    case UI_ACT_SELECT_PREV: case UI_ACT_PAGE_DOWN: case UI_ACT_PAGE_UP:
+    case UI_ACT_LOG_BACK: case UI_ACT_LOG_FORWARD: case UI_ACT_PLOT:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void ui_action_run(struct ui *ui, enum ui_action a)
 {
+    int64_t selected_before = ui->selected_packet;
     switch (a) {
     case UI_ACT_STEP: timeline_step(ui, 1); break;
     case UI_ACT_BACK: timeline_step(ui, -1); break;
@@ -267,8 +353,23 @@ void ui_action_run(struct ui *ui, enum ui_action a)
     case UI_ACT_END: timeline_end(ui); break;
     case UI_ACT_INTERESTING_NEXT: timeline_interesting(ui, 1); break;
     case UI_ACT_INTERESTING_PREV: timeline_interesting(ui, -1); break;
-    case UI_ACT_SELECT_NEXT: timeline_select_segment(ui, 1); break;
-    case UI_ACT_SELECT_PREV: timeline_select_segment(ui, -1); break;
+    case UI_ACT_SELECT_NEXT:
+        if (ui->help)
+            scroll_help(ui, 1);
+        else
+            timeline_select_segment(ui, 1);
+        break;
+    case UI_ACT_SELECT_PREV:
+        if (ui->help)
+            scroll_help(ui, -1);
+        else
+            timeline_select_segment(ui, -1);
+        break;
+    case UI_ACT_PAGE_DOWN: page(ui, 1); break;
+    case UI_ACT_PAGE_UP: page(ui, -1); break;
+    case UI_ACT_LOG_BACK: scroll_log(ui, 1); break;
+    case UI_ACT_LOG_FORWARD: scroll_log(ui, -1); break;
+    case UI_ACT_PLOT: toggle_plot(ui); break;
     case UI_ACT_INSPECT: toggle_inspector(ui); break;
     case UI_ACT_DROP: decide_fate(ui, "drop"); break;
     case UI_ACT_DELAY: decide_fate(ui, UI_FATE_DELAY); break;
@@ -276,15 +377,20 @@ void ui_action_run(struct ui *ui, enum ui_action a)
     case UI_ACT_CORRUPT: decide_fate(ui, "corrupt"); break;
     case UI_ACT_COMMAND: open_command_line(ui); break;
     case UI_ACT_ESCAPE: escape(ui); break;
-    case UI_ACT_HELP: ui->help = !ui->help; break;
+    case UI_ACT_HELP:
+        ui->help = !ui->help;
+        ui->help_scroll = 0;
+        break;
     case UI_ACT_QUIT: quit(ui); break;
     default: break;
     }
-    /* Stepping by hand stops the player (playing is one step per tick). */
-    if (a != UI_ACT_PLAY && a != UI_ACT_FASTER && a != UI_ACT_SLOWER &&
-        a != UI_ACT_HELP && a != UI_ACT_ESCAPE && a != UI_ACT_INSPECT &&
-        a != UI_ACT_SELECT_NEXT && a != UI_ACT_SELECT_PREV)
+    /* Stepping by hand stops the player (playing is one step per tick);
+     * looking around does not. */
+    if (!action_only_looks(a))
         ui->playing = false;
+    /* Another segment: its inspector starts at the top. */
+    if (ui->selected_packet != selected_before)
+        ui->inspector_scroll = 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -38,7 +38,7 @@ void ui_action_keys_text(enum ui_action a, bool utf8, char *buf, size_t len);
 void ui_key_label(int key, bool utf8, char *buf, size_t len);
 /* The key code for a --script key name: one character, or space, enter,
  * esc, tab, backspace, up, down, left, right, sleft, sright, home, end,
- * f1..f12.  -1 if unknown. */
+ * pgup, pgdn, f1..f12.  -1 if unknown. */
 int ui_key_by_name(const char *name);
 
 /* Carry out an action on the model. */

@@ -22,6 +22,7 @@
 #include "ui/draw.h"
 #include "ui/script.h"
 #include "ui/timeline.h"
+#include "ui/trace_index.h"
 
 /* Exit statuses, as main.c's. */
 enum { UI_EXIT_OK = 0, UI_EXIT_ERROR = 2 };
@@ -32,6 +33,11 @@ enum { UI_EXIT_OK = 0, UI_EXIT_ERROR = 2 };
 /* Any of these selects what is under the pointer: terminals and ncurses'
  * click resolution report a click in one of these forms. */
 #define UI_CLICK_EVENTS (BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED)
+/* While playing, the ladder's segments glide between two events in frames
+ * this far apart (25 a second), when a tick is at least this long (at 8
+ * events a second and faster the events themselves move them). */
+#define UI_GLIDE_FRAME_MS 40
+#define UI_GLIDE_MIN_TICK_MS 120
 /* Blocking reads that fail in a row before we decide the input is gone
  * (a closed terminal) instead of spinning. */
 #define UI_MAX_READ_ERRORS 100
@@ -91,10 +97,18 @@ void ui_app_attach(struct ui_app *app, SCREEN *scr)
     else
         ui->color = false;
     layout_screen_init(&app->screen);
+    /* The views' segment index, kept across frames: it then reads only the
+     * events added since the last frame, where a temporary one would read
+     * the whole trace every frame.  NULL (out of memory): the views build
+     * temporary ones, slower but right. */
+    trace_index_free(ui->trace_index);
+    ui->trace_index = trace_index_new();
 }
 
 void ui_app_detach(struct ui_app *app)
 {
+    trace_index_free(app->ui.trace_index);
+    app->ui.trace_index = NULL;
     layout_screen_free(&app->screen);
     if (app->input)
         delwin(app->input);
@@ -119,11 +133,15 @@ static void click(struct ui_app *app)
 
 void ui_app_key(struct ui_app *app, int key)
 {
+    /* A key shows the moment as it is: no glide left half-way. */
+    if (key != KEY_RESIZE)
+        app->ui.anim = false;
     switch (key) {
     case KEY_RESIZE:
         /* LINES and COLS are new; the next frame lays itself out again. */
         break;
     case KEY_MOUSE:
+        app->ui.message[0] = '\0';
         click(app);
         break;
     default:
@@ -142,41 +160,94 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* One tick of the player: the next event, or stop at the end. */
-static void play_tick(struct ui *ui)
+void ui_app_glide(struct ui *ui, uint64_t from_t, unsigned permille)
 {
-    if (!timeline_step(ui, 1))
+    const struct trace_entry *e = timeline_current(ui);
+    if (!e || e->t <= from_t || permille >= 1000) {
+        ui->anim = false;
+        return;
+    }
+    ui->anim = true;
+    ui->anim_t = from_t + (e->t - from_t) * permille / 1000;
+}
+
+/* The player: one event a tick, and between ticks the frames of the
+ * ladder's glide from the previous event's moment to the new one's. */
+struct player {
+    int64_t next_tick;      /* when the next event is due; 0: not playing */
+    int64_t glide_start;    /* when the current glide began */
+    uint64_t glide_from;    /* the virtual time it starts from */
+};
+
+/* One tick of the player: the next event, or stop at the end; a glide
+ * when the virtual time moved on and a tick is long enough to show it. */
+static void play_tick(struct ui *ui, struct player *p, int64_t now)
+{
+    const struct trace_entry *e = timeline_current(ui);
+    uint64_t before = e ? e->t : 0;
+    if (!timeline_step(ui, 1)) {
         ui->playing = false;
+        ui->anim = false;
+        return;
+    }
+    if (timeline_play_interval_ms(ui) >= UI_GLIDE_MIN_TICK_MS) {
+        p->glide_start = now;
+        p->glide_from = before;
+        ui_app_glide(ui, before, 0);
+    } else {
+        ui->anim = false;
+    }
+}
+
+/* The glide takes most of a tick, so that the segments rest a moment at
+ * each event before the next one. */
+static void glide_frame(struct ui *ui, const struct player *p, int64_t now)
+{
+    int64_t span = timeline_play_interval_ms(ui) * 3 / 4;
+    int64_t done = now - p->glide_start;
+    unsigned permille = span <= 0 || done >= span ? 1000 : (unsigned)(done * 1000 / span);
+    ui_app_glide(ui, p->glide_from, permille);
+}
+
+/* How long to wait for a key: forever while paused (no CPU while idle),
+ * else until the next tick or glide frame. */
+static int wait_ms(const struct ui *ui, struct player *p, int64_t now)
+{
+    if (!ui->playing) {
+        p->next_tick = 0;
+        return -1;
+    }
+    if (p->next_tick == 0)
+        p->next_tick = now + timeline_play_interval_ms(ui);
+    int64_t until = p->next_tick;
+    if (ui->anim && now + UI_GLIDE_FRAME_MS < until)
+        until = now + UI_GLIDE_FRAME_MS;
+    return until > now ? (int)(until - now) : 0;
 }
 
 int ui_run_on(struct ui_app *app)
 {
     struct ui *ui = &app->ui;
     WINDOW *in = app->input ? app->input : stdscr;
-    int64_t next_tick = 0;
+    struct player p = {0};
     int errors = 0;
     while (!ui->quit) {
         ui_app_frame(app);
-        if (ui->playing) {
-            int64_t now = now_ms();
-            if (next_tick == 0)
-                next_tick = now + timeline_play_interval_ms(ui);
-            wtimeout(in, next_tick > now ? (int)(next_tick - now) : 0);
-        } else {
-            next_tick = 0;
-            wtimeout(in, -1);
-        }
+        wtimeout(in, wait_ms(ui, &p, now_ms()));
         int key = wgetch(in);
         if (key != ERR) {
             errors = 0;
             ui_app_key(app, key);
         } else if (ui->playing) {
-            if (now_ms() >= next_tick) {
-                play_tick(ui);
-                next_tick += timeline_play_interval_ms(ui);
+            int64_t now = now_ms();
+            if (now >= p.next_tick) {
+                play_tick(ui, &p, now);
+                p.next_tick += timeline_play_interval_ms(ui);
                 /* Fell behind (a slow step): start counting from now. */
-                if (next_tick < now_ms())
-                    next_tick = now_ms() + timeline_play_interval_ms(ui);
+                if (p.next_tick < now_ms())
+                    p.next_tick = now_ms() + timeline_play_interval_ms(ui);
+            } else if (ui->anim) {
+                glide_frame(ui, &p, now);
             }
         } else if (++errors > UI_MAX_READ_ERRORS) {
             return UI_EXIT_ERROR;

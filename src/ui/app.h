@@ -36,6 +36,11 @@ void ui_app_detach(struct ui_app *app);
 void ui_app_frame(struct ui_app *app);
 /* Handle one key code from getch (KEY_RESIZE and KEY_MOUSE included). */
 void ui_app_key(struct ui_app *app, int key);
+/* The ladder's glide while playing: the player just moved the cursor
+ * from an event at virtual time from_t; draw the segments as of the time
+ * permille/1000 of the way from from_t to the cursor's event.  1000 (or a
+ * cursor not later than from_t) ends the glide. */
+void ui_app_glide(struct ui *ui, uint64_t from_t, unsigned permille);
 /* Run until quit: draw, wait for a key (blocking while paused, with a
  * timeout while playing), handle it.  Returns the exit status. */
 int ui_run_on(struct ui_app *app);

@@ -130,7 +130,9 @@ static void after_fork(struct ui *ui)
     char what[160];
     world_user_describe(w, last, what, sizeof what);
     const struct trace_entry *e = &world_trace(w)[info.index];
-    const char *who = e->ev.endpoint < world_scenario(w)->nhosts
+    /* Link settings and notes belong to no host: no name before them. */
+    bool hostless = !info.is_fate && info.action && info.action->host < 0;
+    const char *who = !hostless && e->ev.endpoint < world_scenario(w)->nhosts
                           ? world_scenario(w)->hosts[e->ev.endpoint].name
                           : "";
     say(ui, "%s%s%s at %" PRIu64 ".%06" PRIu64 " s: the run goes on from here", who,
@@ -169,6 +171,49 @@ static bool run_fate(struct ui *ui, enum world_fate fate, const char **words, si
     return true;
 }
 
+/* Can a command start with this word: a host, a verb without one (link,
+ * note ...) or a fate? */
+static bool is_first_word(const struct scenario *s, const char *word)
+{
+    if (scenario_host_index(s, word) >= 0 || fate_by_name(word) >= 0)
+        return true;
+    for (size_t i = 0; scenario_lead_verb(i); i++)
+        if (strcmp(word, scenario_lead_verb(i)) == 0)
+            return true;
+    return false;
+}
+
+static bool is_host_verb(const char *word)
+{
+    for (size_t i = 0; scenario_host_verb(i); i++)
+        if (strcmp(word, scenario_host_verb(i)) == 0)
+            return true;
+    return false;
+}
+
+/* "unknown command 'frob'; try client, server, link, ..., corrupt (Tab
+ * completes)".  The parser would only say that 'frob' is
+ * not a host, which reads like a different mistake. */
+static bool unknown_command(struct ui *ui, const struct scenario *s, const char *word)
+{
+    char list[160] = "";
+    size_t used = 0;
+#define LIST_ADD(...)                                                                  \
+    do {                                                                               \
+        int k_ = snprintf(list + used, sizeof list - used, __VA_ARGS__);               \
+        if (k_ > 0)                                                                    \
+            used = used + (size_t)k_ < sizeof list ? used + (size_t)k_ : sizeof list - 1; \
+    } while (0)
+    for (unsigned h = 0; h < s->nhosts; h++)
+        LIST_ADD("%s%s", used ? ", " : "", s->hosts[h].name);
+    for (size_t i = 0; scenario_lead_verb(i); i++)
+        LIST_ADD("%s%s", used ? ", " : "", scenario_lead_verb(i));
+    for (int f = 0; f < FATE_COUNT; f++)
+        LIST_ADD("%s%s", used ? ", " : "", world_fate_name((enum world_fate)f));
+#undef LIST_ADD
+    return failf(ui, "unknown command '%.32s'; try %s (Tab completes)", word, list);
+}
+
 bool ui_cmdline_run(struct ui *ui, const char *line)
 {
     const struct scenario *s = world_scenario(ui->world);
@@ -179,6 +224,13 @@ bool ui_cmdline_run(struct ui *ui, const char *line)
     /* A host may be called "drop": then it is its action. */
     if (fate >= 0 && scenario_host_index(s, words[0]) < 0)
         return run_fate(ui, (enum world_fate)fate, words, n);
+
+    if (n == 0)
+        return failf(ui, "type a command, e.g. 'client send 1000'; Tab completes");
+    /* "cleint send 1": a misspelt host, which the parser names well;
+     * "frob": no command at all, which needs the list. */
+    if (!is_first_word(s, words[0]) && !(n > 1 && is_host_verb(words[1])))
+        return unknown_command(ui, s, words[0]);
 
     struct scn_action a;
     char err[sizeof ui->message];

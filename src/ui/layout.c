@@ -98,10 +98,25 @@ static void layout_wide(struct layout *l, struct layout_rect main, const bool *p
 
     static const enum layout_pane ladder_log[] = {PANE_LADDER, PANE_LOG};
     static const int ladder_log_weight[] = {2, 1};
-    bool with_log[PANE_COUNT];
-    memcpy(with_log, present, sizeof with_log);
-    with_log[PANE_LOG] = present[PANE_LOG] && main.h >= 30;
-    stack(l, left, ladder_log, ladder_log_weight, 2, with_log);
+    /* The log is always there: a third of the left column. */
+    stack(l, left, ladder_log, ladder_log_weight, 2, present);
+}
+
+/* Rows for the log in the tall layout: a fifth of the body, and at small
+ * sizes (80x24) still a few lines, so that every view is on the screen. */
+static int tall_log_rows(int body_h)
+{
+    if (body_h >= 40)
+        return body_h / 5;
+    int rows = 3 + (body_h - 18) / 5;
+    return rows < 3 ? 3 : rows;
+}
+
+/* Rows for the views under the ladder: half the body, one less at small
+ * sizes (their compact forms need two rows inside a border). */
+static int tall_bottom_rows(int body_h)
+{
+    return body_h >= 40 ? body_h / 2 : body_h / 2 - 1;
 }
 
 /* Side views under the ladder, in two columns. */
@@ -112,10 +127,10 @@ static void layout_tall(struct layout *l, struct layout_rect main, const bool *p
     static const int left_weight[] = {3, 2};
     static const int right_weight[] = {1, 1};
     bool has_left = any(present, left_col, 2), has_right = any(present, right_col, 2);
-    bool log = present[PANE_LOG] && main.h >= 40;
+    bool log = present[PANE_LOG];
 
-    int bottom_h = has_left || has_right ? main.h / 2 : 0;
-    int log_h = log ? main.h / 5 : 0;
+    int bottom_h = has_left || has_right ? tall_bottom_rows(main.h) : 0;
+    int log_h = log ? tall_log_rows(main.h) : 0;
     int ladder_h = main.h - bottom_h - log_h;
     if (present[PANE_LADDER])
         l->pane[PANE_LADDER] = rect(main.y, main.x, ladder_h, main.w);
@@ -287,13 +302,10 @@ static void draw_status_line(const struct ui *ui, int cols)
     draw_blank(stdscr, 0, 0, cols);
     int x = draw_text_role(ui, stdscr, 0, 0, cols, " tcpviz ", ROLE_TITLE);
     int rw = draw_text_width(right);
-    int room = cols - x - rw - 1;
-    if (room > 0) {
-        if (ui->message[0])
-            draw_text_role(ui, stdscr, 0, x + 1, room, ui->message, ROLE_TITLE);
-        else
-            draw_text_role(ui, stdscr, 0, x + 1, room, title, ROLE_NORMAL);
-    }
+    /* A blank on each side of the title or message. */
+    int room = cols - x - rw - 2;
+    if (room > 0)
+        draw_text_role(ui, stdscr, 0, x + 1, room, title, ROLE_NORMAL);
     if (rw < cols)
         draw_text_role(ui, stdscr, 0, cols - rw, rw, right, ROLE_NORMAL);
 }
@@ -338,6 +350,24 @@ static void draw_keybar(const struct ui *ui, int y, int cols)
     draw_keybar_item(ui, y, x, cols - x, UI_ACT_QUIT);
 }
 
+/* The last message ("end of the run", why a command failed) takes the
+ * key bar's row, the whole width, until the next key: the status line has
+ * no room for a sentence at 80 columns.  A message too long for the row
+ * ends in "..." (">" in ASCII is ambiguous, so three dots either way). */
+static void draw_message_line(const struct ui *ui, int y, int cols)
+{
+    char text[sizeof ui->message];
+    draw_sanitize(text, sizeof text, ui->message);
+    draw_blank(stdscr, y, 0, cols);
+    int room = cols - 1;
+    if (draw_text_width(text) <= room) {
+        draw_text_role(ui, stdscr, y, 1, room, text, ROLE_TITLE);
+        return;
+    }
+    int used = draw_text_role(ui, stdscr, y, 1, room > 3 ? room - 3 : 0, text, ROLE_TITLE);
+    draw_text_role(ui, stdscr, y, 1 + used, room - used, "...", ROLE_TITLE);
+}
+
 /* The command line replaces the key bar while typing; the cursor is a
  * reversed blank after the text (the terminal's own cursor stays hidden). */
 static void draw_command_line(const struct ui *ui, int y, int cols)
@@ -357,22 +387,34 @@ static void draw_command_line(const struct ui *ui, int y, int cols)
 /* ------------------------------------------------------------------ */
 /* Overlays. */
 
+/* One action a line; when they do not all fit (80x24), the help scrolls
+ * and its title says how. */
 static void draw_help(const struct ui *ui, WINDOW *win, struct layout_rect r)
 {
-    draw_box(ui, win, 0, 0, r.h, r.w, "help: ? or esc closes");
     int rows = r.h - 2, inner = r.w - 2;
-    int columns = rows > 0 ? (UI_ACT_COUNT + rows - 1) / rows : 1;
-    int col_w = columns > 0 ? inner / columns : inner;
-    for (int y = 0; y < rows; y++)
+    int hidden = UI_ACT_COUNT - rows > 0 ? UI_ACT_COUNT - rows : 0;
+    int first = ui->help_scroll < 0 ? 0 : ui->help_scroll > hidden ? hidden : ui->help_scroll;
+    draw_box(ui, win, 0, 0, r.h, r.w,
+             hidden ? "help: ? or esc closes, j/k scroll" : "help: ? or esc closes");
+    int keys_w = inner > UI_HELP_KEYS_COLS + 8 ? UI_HELP_KEYS_COLS : inner / 3;
+    for (int y = 0; y < rows; y++) {
+        int a = first + y;
         draw_blank(win, 1 + y, 1, inner);
-    for (int a = 0; a < UI_ACT_COUNT && rows > 0; a++) {
-        int y = 1 + a % rows, x = 1 + (a / rows) * col_w;
+        if (a >= UI_ACT_COUNT)
+            continue;
         char keys[64];
         ui_action_keys_text((enum ui_action)a, ui->utf8, keys, sizeof keys);
-        int keys_w = col_w > UI_HELP_KEYS_COLS + 8 ? UI_HELP_KEYS_COLS : col_w / 3;
-        draw_text_role(ui, win, y, x + 1, keys_w - 1, keys, ROLE_TITLE);
-        draw_text_role(ui, win, y, x + keys_w, col_w - keys_w - 1,
+        draw_text_role(ui, win, 1 + y, 2, keys_w - 1, keys, ROLE_TITLE);
+        draw_text_role(ui, win, 1 + y, 1 + keys_w, inner - keys_w - 1,
                        ui_action_help((enum ui_action)a), ROLE_NORMAL);
+    }
+    /* What is out of view, on the bottom border. */
+    if (hidden && r.w > 20) {
+        char more[48];
+        int below = UI_ACT_COUNT - first - rows, above = first;
+        snprintf(more, sizeof more, " %d above, %d below ", above, below);
+        draw_text_role(ui, win, r.h - 1, r.w - 2 - draw_text_width(more), draw_text_width(more),
+                       more, ROLE_DIM);
     }
     wnoutrefresh(win);
 }
@@ -446,9 +488,18 @@ void layout_draw(const struct ui *ui, struct layout_screen *s)
     draw_status_line(ui, COLS);
     if (ui->cmd_active)
         draw_command_line(ui, LINES - 1, COLS);
+    else if (ui->message[0])
+        draw_message_line(ui, LINES - 1, COLS);
     else
         draw_keybar(ui, LINES - 1, COLS);
     draw_panes(ui, s);
+    /* While typing, the message (Tab's candidates, an error) goes on the
+     * row above the command line, over the narration's bottom border,
+     * which the next frame draws again. */
+    if (ui->cmd_active && ui->message[0] && LINES >= 2) {
+        draw_message_line(ui, LINES - 2, COLS);
+        wnoutrefresh(stdscr);
+    }
     if (ui->inspector)
         draw_inspector(ui, s);
     if (ui->help && s->help)

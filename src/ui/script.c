@@ -109,6 +109,9 @@ static int run_line(struct ui_app *app, char *cmd, const char *name, unsigned li
                                 "resize, size, dump, wait)", cmd);
         if (*arg)
             return script_error(name, line, "'%s' takes no argument", cmd);
+        /* As its key would: the last message goes first. */
+        app->ui.message[0] = '\0';
+        app->ui.anim = false;
         ui_action_run(&app->ui, a);
     }
     return SCRIPT_OK;

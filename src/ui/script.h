@@ -4,9 +4,10 @@
  *
  * One command a line; blank lines and lines starting with '#' are skipped:
  *   ACTION            a script name from actions.def: step, back, play ...
+ *                     (as its key would: the last message goes first)
  *   key NAME          one key: a character, or space, enter, esc, tab,
  *                     backspace, up, down, left, right, sleft, sright,
- *                     home, end, f1..f12
+ *                     home, end, pgup, pgdn, f1..f12
  *   type TEXT         each character of TEXT as a key (for the ':' line)
  *   resize COLSxLINES the terminal changes size (KEY_RESIZE)
  *   size COLSxLINES   the same; by habit the first line (default 100x30)

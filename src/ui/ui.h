@@ -89,6 +89,13 @@ struct ui {
                                * instead of cwnd when only one chart fits */
 
     bool help;                /* the help screen is up */
+    int help_scroll;          /* first action line the help shows when not all fit */
+    /* While playing, the ladder glides its segments from where they were
+     * at the previous event to where they are at the cursor's: it draws
+     * them as of anim_t (between the two events' times) while anim is set.
+     * app.c keeps these; the other views always draw the cursor's moment. */
+    bool anim;
+    uint64_t anim_t;
     bool inspector;           /* the segment inspector is up */
     bool cmd_active;          /* typing a ':' command */
     char cmd[256];
@@ -125,6 +132,10 @@ int64_t ladder_packet_at(const struct ui *ui, int h, int w, int row);
  * to the cursor from packet `current` (-1: from the newest), for j/k;
  * `current` itself when there is none further.  view_ladder.c. */
 int64_t ladder_select_next(const struct ui *ui, int64_t current, int dir);
+
+/* Lines of the inspector's text for the selected segment in a window w
+ * columns wide (its fields and hex dump), for scrolling.  view_inspector.c. */
+int inspector_lines(const struct ui *ui, int w);
 
 /* One plain-language sentence about event e for the narration pane ("The
  * server moved from LISTEN to SYN_RECEIVED because it received a SYN (RFC

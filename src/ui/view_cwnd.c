@@ -121,7 +121,9 @@ static void sender_take(struct sender *s, const struct trace_entry *e, bool *sta
         s->timeouts += ev->u.retx.cause == RETX_RTO;
         s->resend_pending = true;
     }
-    if (ev->kind == EV_CWND || ev->kind == EV_SEG_OUT || ev->kind == EV_SEG_IN)
+    /* What the charts draw, and the timeouts that explain a quiet stretch. */
+    if (ev->kind == EV_CWND || ev->kind == EV_SEG_OUT || ev->kind == EV_SEG_IN ||
+        ev->kind == EV_SEG_DROP || ev->kind == EV_RETRANSMIT || ev->kind == EV_TIMER_FIRE)
         s->t1 = e->t > s->t1 ? e->t : s->t1;
 }
 
@@ -459,15 +461,25 @@ static void describe_chart_title(const struct sender *s, char *buf, size_t len)
 #define PLOT_MIN_ROWS 3
 #define PLOT_MIN_COLS 10
 
-/* cwnd chart in rows [y0, y0 + h); false if out of memory. */
-static bool draw_cwnd_chart(const struct ui *ui, WINDOW *win, int y0, int h, int w,
-                            const struct sender *s)
+static uint64_t cwnd_top_mss(const struct sender *s)
 {
-    uint64_t ymax_mss = (s->cwnd_max + s->mss - 1) / s->mss;
-    if (ymax_mss == 0)
-        ymax_mss = 1;
+    uint64_t top = (s->cwnd_max + s->mss - 1) / s->mss;
+    return top ? top : 1;
+}
+
+/* Columns of the y labels and the axis: the widest label plus '|'. */
+static int cwnd_label_cols(const struct sender *s)
+{
     char top[24];
-    int label_w = snprintf(top, sizeof top, "%llu", (unsigned long long)ymax_mss) + 1;
+    return snprintf(top, sizeof top, "%llu", (unsigned long long)cwnd_top_mss(s)) + 1;
+}
+
+/* cwnd chart in rows [y0, y0 + h), the plot from column label_w on;
+ * false if out of memory. */
+static bool draw_cwnd_chart(const struct ui *ui, WINDOW *win, int y0, int h, int w,
+                            const struct sender *s, int label_w)
+{
+    uint64_t ymax_mss = cwnd_top_mss(s);
     int cols = w - label_w;
     if (cols > PLOT_MAX_COLS)
         cols = PLOT_MAX_COLS;
@@ -587,12 +599,16 @@ static void plot_segments(const struct ui *ui, const struct sender *s, struct ca
 
 #define STEVENS_EXTRA_ROWS 3 /* title, axis, times */
 
-static bool draw_stevens_chart(const struct ui *ui, WINDOW *win, int y0, int h, int w,
-                               const struct sender *s)
+static int stevens_label_cols(const struct sender *s)
 {
     char top[24];
     bytes_text(s->seq_max, top, sizeof top);
-    int label_w = draw_text_width(top) + 1;
+    return draw_text_width(top) + 1;
+}
+
+static bool draw_stevens_chart(const struct ui *ui, WINDOW *win, int y0, int h, int w,
+                               const struct sender *s, int label_w)
+{
     int cols = w - label_w;
     if (cols > PLOT_MAX_COLS)
         cols = PLOT_MAX_COLS;
@@ -654,19 +670,22 @@ static void draw_cwnd(const struct ui *ui, WINDOW *win, int h, int w)
     sender_at(ui, &s);
     int cwnd_min = CWND_EXTRA_ROWS + PLOT_MIN_ROWS;
     int stevens_min = STEVENS_EXTRA_ROWS + PLOT_MIN_ROWS;
+    int cwnd_cols = cwnd_label_cols(&s), stevens_cols = stevens_label_cols(&s);
+    int both_cols = cwnd_cols > stevens_cols ? cwnd_cols : stevens_cols;
     bool drawn;
-    if (w < PLOT_MIN_COLS || h < cwnd_min) {
+    if (w < PLOT_MIN_COLS + both_cols || h < cwnd_min) {
         drawn = false;
     } else if (h >= cwnd_min + stevens_min + 1) {
-        /* Both, the cwnd chart on top, a blank row between. */
+        /* Both, the cwnd chart on top, a blank row between, their plots
+         * starting in the same column so that times line up. */
         int top = (h - 1) / 2 + 1;
-        drawn = draw_cwnd_chart(ui, win, 0, top, w, &s);
+        drawn = draw_cwnd_chart(ui, win, 0, top, w, &s, both_cols);
         vk_blank(win, top, 0, w);
-        drawn = drawn && draw_stevens_chart(ui, win, top + 1, h - top - 1, w, &s);
+        drawn = drawn && draw_stevens_chart(ui, win, top + 1, h - top - 1, w, &s, both_cols);
     } else if (ui->plot_seq_time) {
-        drawn = draw_stevens_chart(ui, win, 0, h, w, &s);
+        drawn = draw_stevens_chart(ui, win, 0, h, w, &s, stevens_cols);
     } else {
-        drawn = draw_cwnd_chart(ui, win, 0, h, w, &s);
+        drawn = draw_cwnd_chart(ui, win, 0, h, w, &s, cwnd_cols);
     }
     if (!drawn)
         draw_text_form(ui, win, h, w, &s);

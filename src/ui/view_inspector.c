@@ -8,6 +8,7 @@
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "export/text.h"
@@ -254,12 +255,24 @@ static int64_t packet_to_show(const struct ui *ui)
     return -1;
 }
 
+/* Bytes on one hex row in a window w columns wide. */
+static int hex_per_row(int w)
+{
+    return w >= 75 ? 16 : 8;
+}
+
+/* Lines of the whole text: the fields, a "hex" title, the hex rows. */
+static int total_lines(const struct inspect_text *t, size_t len, int w)
+{
+    int per = hex_per_row(w);
+    return t->n + 1 + (int)((len + (size_t)per - 1) / (size_t)per);
+}
+
 static void draw_lines(const struct ui *ui, WINDOW *win, int h, int w,
                        const struct inspect_text *t, const uint8_t *pkt, size_t len)
 {
-    int per = w >= 75 ? 16 : 8;
-    int hex_rows = (int)((len + (size_t)per - 1) / (size_t)per);
-    int total = t->n + 1 + hex_rows; /* a "hex" title between */
+    int per = hex_per_row(w);
+    int total = total_lines(t, len, w);
     int top = ui->inspector_scroll;
     if (top > total - h)
         top = total - h;
@@ -297,6 +310,40 @@ static void draw_message(const struct ui *ui, WINDOW *win, int h, int w, const c
     }
 }
 
+/* The text of packet id's fields. */
+static void inspect_packet(const struct ui *ui, int64_t id, const uint8_t *pkt, size_t len,
+                           struct inspect_text *t)
+{
+    bool temp;
+    struct trace_index *ti = trace_index_for_ui(ui, &temp);
+    t->n = 0;
+    int64_t k = ti ? trace_index_find(ti, (uint32_t)id) : -1;
+    const struct ti_seg *s = k >= 0 ? trace_index_seg(ti, (size_t)k) : NULL;
+    if (s)
+        describe_fate(ui, t, s);
+    size_t ihl = ipv4_fields(t, pkt, len);
+    if (ihl < len)
+        tcp_fields(ui, t, s, pkt, len, ihl);
+    trace_index_done(ti, temp);
+}
+
+int inspector_lines(const struct ui *ui, int w)
+{
+    int64_t id = packet_to_show(ui);
+    size_t len = 0;
+    const uint8_t *pkt = id >= 0 ? world_packet(ui->world, (uint32_t)id, &len) : NULL;
+    if (!pkt || w <= 0)
+        return 1;
+    /* About 7 KB: too much for the stack of a key press on small systems. */
+    struct inspect_text *t = malloc(sizeof *t);
+    if (!t)
+        return 1;
+    inspect_packet(ui, id, pkt, len, t);
+    int total = total_lines(t, len, w);
+    free(t);
+    return total;
+}
+
 static void inspector_draw(const struct ui *ui, WINDOW *win, int h, int w)
 {
     if (h <= 0 || w <= 0)
@@ -310,19 +357,9 @@ static void inspector_draw(const struct ui *ui, WINDOW *win, int h, int w)
                             : "The bytes of this packet are not kept.");
         return;
     }
-    bool temp;
-    struct trace_index *ti = trace_index_for_ui(ui, &temp);
     struct inspect_text t;
-    t.n = 0;
-    int64_t k = ti ? trace_index_find(ti, (uint32_t)id) : -1;
-    const struct ti_seg *s = k >= 0 ? trace_index_seg(ti, (size_t)k) : NULL;
-    if (s)
-        describe_fate(ui, &t, s);
-    size_t ihl = ipv4_fields(&t, pkt, len);
-    if (ihl < len)
-        tcp_fields(ui, &t, s, pkt, len, ihl);
+    inspect_packet(ui, id, pkt, len, &t);
     draw_lines(ui, win, h, w, &t, pkt, len);
-    trace_index_done(ti, temp);
 }
 
 const struct ui_view ui_view_inspector = { "inspector", inspector_draw };

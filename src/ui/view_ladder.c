@@ -13,6 +13,7 @@
  * travel time already elapsed, and a dropped one ends in an x where it
  * died, with the reason. */
 #include <curses.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +95,9 @@ static void ladder_geometry(const struct ui *ui, const struct trace_index *ti, i
                             struct ladder_geom *g)
 {
     memset(g, 0, sizeof *g);
-    g->hdr = h >= 6 ? 2 : (h >= 3 ? 1 : 0);
+    /* Two header rows (addresses, states) when five segment rows remain;
+     * below that one row of names and states. */
+    g->hdr = h >= 7 ? 2 : (h >= 3 ? 1 : 0);
     g->rows = h - g->hdr;
     g->tcols = w >= LADDER_TIME_MIN_COLS ? LADDER_TIME_COLS : 0;
     g->left = 1 + (g->tcols ? g->tcols + 1 : 0);
@@ -355,8 +358,14 @@ static void draw_row_frame(const struct ui *ui, WINDOW *win, int y, const struct
     put_role_wch(ui, win, y, 0, selected ? L'>' : L' ', ROLE_NORMAL, extra);
     if (g->tcols > 0) {
         char t[32] = "";
-        if (s)
-            snprintf(t, sizeof t, "%*.3f", g->tcols, (double)s->t_out / 1e6);
+        if (s) {
+            /* Milliseconds cut, not rounded, as the status line and the
+             * log do: 0.169500 is 0.169 everywhere. */
+            char secs[32];
+            snprintf(secs, sizeof secs, "%" PRIu64 ".%03" PRIu64, s->t_out / 1000000,
+                     s->t_out / 1000 % 1000);
+            snprintf(t, sizeof t, "%*.*s", g->tcols, g->tcols, secs);
+        }
         int used = draw_text(win, y, 1, g->tcols, t, extra, 0);
         draw_blank(win, y, 1 + used, g->tcols + 1 - used);
         if (selected)
@@ -391,6 +400,10 @@ static void draw_seg_row(const struct ui *ui, WINDOW *win, int y, const struct l
     if (s->retx_index != TI_NONE)
         role = ROLE_RETRANSMIT;
     struct ti_fate_at f = trace_index_fate(s, cur);
+    /* Gliding (now is before the cursor's time): a segment that arrives
+     * or dies later than now is still on its way. */
+    if ((f.fate == TI_ARRIVED || f.fate == TI_DROPPED) && f.t > now)
+        f.fate = TI_IN_FLIGHT;
     int z0 = 0;
     if (p->span >= 2 * LADDER_TRAVEL_MIN) {
         /* The label gives way to the drop reason, down to a few fields. */
@@ -416,6 +429,16 @@ static void draw_empty_row(const struct ui *ui, WINDOW *win, int y, const struct
     draw_row_frame(ui, win, y, g, NULL, false, w);
     if (g->span > 0)
         draw_blank(win, y, g->left + 1, g->span);
+}
+
+/* A host's name as the scenario gives it, sanitised; "-" for none. */
+static void host_name(const struct ui *ui, int host, char *out, size_t n)
+{
+    const struct scenario *scn = world_scenario(ui->world);
+    if (host < 0 || !scn || (unsigned)host >= scn->nhosts)
+        snprintf(out, n, "-");
+    else
+        draw_sanitize(out, n, scn->hosts[host].name);
 }
 
 /* "client 10.0.0.1:49152" and the state at the cursor of one side. */
@@ -474,7 +497,14 @@ static void draw_header(const struct ui *ui, WINDOW *win, const struct trace_ind
         draw_two_sides(ui, win, 0, w, x, lwho, rwho, ROLE_CLIENT, ROLE_SERVER);
         draw_two_sides(ui, win, 1, w, x, lstate, rstate, ROLE_TITLE, ROLE_TITLE);
     } else if (g->hdr == 1) {
-        draw_two_sides(ui, win, 0, w, 0, lstate, rstate, ROLE_TITLE, ROLE_TITLE);
+        /* One row (80x24): "client SYN_SENT ... LISTEN server", the
+         * addresses are in the inspector. */
+        char lname[SCN_NAME_MAX], rname[SCN_NAME_MAX], left[96], right[96];
+        host_name(ui, a, lname, sizeof lname);
+        host_name(ui, b, rname, sizeof rname);
+        snprintf(left, sizeof left, "%s %s", lname, lstate);
+        snprintf(right, sizeof right, "%s %s", rstate, rname);
+        draw_two_sides(ui, win, 0, w, x, left, right, ROLE_TITLE, ROLE_TITLE);
     }
 }
 
@@ -497,6 +527,9 @@ static void ladder_draw(const struct ui *ui, WINDOW *win, int h, int w)
     size_t cur = 0;
     bool any = cursor_in_trace(ui, &cur);
     uint64_t now = any ? world_trace(ui->world)[cur].t : 0;
+    /* While the player glides from the previous event, an earlier moment. */
+    if (ui->anim && ui->anim_t < now)
+        now = ui->anim_t;
     struct paint p = { .span = g.span > 0 ? g.span : 0 };
     p.ch = calloc((size_t)p.span + 1, sizeof *p.ch);
     p.role = calloc((size_t)p.span + 1, sizeof *p.role);

@@ -159,6 +159,13 @@ static void seg_words(const struct tcp_event_seg *s, char *out, size_t n)
     add(out, n, &u, ")");
 }
 
+/* "a" or "an" before a word as it is read aloud: "an ACK", "an RST" (ar-es-tee), "a SYN". */
+static const char *article(const char *word)
+{
+    bool vowel = word[0] && strchr("AEIOUaeiou", word[0]) != NULL;
+    return vowel || strncmp(word, "RST", 3) == 0 ? "an" : "a";
+}
+
 /* The host at the other end of a segment from `endpoint`'s side. */
 static void peer_subject(const struct ui *ui, uint32_t addr, char *out, size_t n)
 {
@@ -182,11 +189,11 @@ static void narrate_segment(const struct ui *ui, const struct trace_entry *e, co
     switch ((enum tcp_event_kind)e->ev.kind) {
     case EV_SEG_OUT:
         peer_subject(ui, s->dst_addr, peer, sizeof peer);
-        add(out, n, u, "%s sent a %s to %s.", who, what, peer);
+        add(out, n, u, "%s sent %s %s to %s.", who, article(what), what, peer);
         break;
     case EV_SEG_IN:
         peer_subject(ui, s->src_addr, peer, sizeof peer);
-        add(out, n, u, "%s received a %s from %s.", who, what, peer);
+        add(out, n, u, "%s received %s %s from %s.", who, article(what), what, peer);
         break;
     default: {
         /* The wire's reasons are told from the sender's side, the others
@@ -204,6 +211,31 @@ static void narrate_segment(const struct ui *ui, const struct trace_entry *e, co
         break;
     }
     }
+}
+
+/* A user action: a note typed on the ':' line is said as it is (the
+ * sandbox's way to write on the screen); anything else is named. */
+static void narrate_user(const struct ui *ui, const struct trace_entry *e, char *out, size_t n,
+                         size_t *u)
+{
+    struct world_user_info info;
+    size_t i = e->ev.u.user.index;
+    if (world_user_action_get(ui->world, i, &info) && !info.is_fate && info.action &&
+        info.action->kind == ACT_NOTE && info.action->text) {
+        char text[512];
+        draw_sanitize(text, sizeof text, info.action->text);
+        add(out, n, u, "%s", text);
+        return;
+    }
+    char what[160] = "";
+    world_user_describe(ui->world, i, what, sizeof what);
+    char clean[160];
+    draw_sanitize(clean, sizeof clean, what);
+    if (clean[0])
+        add(out, n, u, "You changed the run here (%s); everything after this point follows "
+            "from it.", clean);
+    else
+        add(out, n, u, "You changed the run here; everything after this point follows from it.");
 }
 
 static void narrate_other(const struct ui *ui, const struct trace_entry *e, const char *who,
@@ -295,7 +327,7 @@ static void narrate_other(const struct ui *ui, const struct trace_entry *e, cons
         break;
     }
     case EV_USER:
-        add(out, n, u, "You changed the run here; everything after this point follows from it.");
+        narrate_user(ui, e, out, n, u);
         break;
     default:
         add(out, n, u, "%s: %s.", who, tcp_event_kind_name((enum tcp_event_kind)ev->kind));

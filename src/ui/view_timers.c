@@ -55,18 +55,20 @@ static void countdown(uint64_t deadline, uint64_t now, char *buf, size_t len)
 }
 
 /* Share of the armed interval still to run, in bar cells; -1 when the
- * arming event is not in the trace. */
+ * arming event is not in the trace.  The search starts at the end of the
+ * trace, not at the cursor: the state shown is the one after the cursor's
+ * whole step, whose EV_TIMER_SET may come after the cursor's event. */
 static int remaining_cells(const struct ui *ui, const struct vk_side *s, enum tcp_timer k,
                            uint64_t now)
 {
     const struct trace_entry *tr = world_trace(ui->world);
     uint64_t deadline = s->tcb->timer[k];
-    for (size_t i = vk_trace_end(ui); i-- > 0;) {
+    for (size_t i = world_trace_len(ui->world); i-- > 0;) {
         const struct tcp_event *ev = &tr[i].ev;
         if (ev->kind != EV_TIMER_SET || ev->endpoint != s->host || ev->conn != s->tcb->id ||
-            ev->u.timer.timer != k)
+            ev->u.timer.timer != k || ev->u.timer.deadline != deadline || tr[i].t > now)
             continue;
-        if (ev->u.timer.deadline != deadline || deadline <= tr[i].t)
+        if (deadline <= tr[i].t)
             return -1;
         uint64_t total = deadline - tr[i].t;
         uint64_t left = deadline > now ? deadline - now : 0;
@@ -113,7 +115,8 @@ static void draw_timer_row(const struct ui *ui, WINDOW *win, int y, int w,
     vk_format_time(t->timer[k], due, sizeof due);
     timer_detail(t, k, detail, sizeof detail);
     int cells = remaining_cells(ui, s, k, now);
-    bar[0] = '\0';
+    /* Without the arming event, blanks keep the columns in line. */
+    snprintf(bar, sizeof bar, "%*s", COUNTDOWN_BAR + 2, "");
     if (cells >= 0) {
         size_t used = 0;
         bar[used++] = '[';
