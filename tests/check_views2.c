@@ -187,25 +187,50 @@ START_TEST(test_states_compact_handshake)
     vscreen_open(&v);
     run_open(&r, "handshake.scn");
     run_at(&r, find_event(&r, CLIENT, EV_STATE, 1, state_to, TCP_SYN_SENT));
-    WINDOW *win = draw_view(&ui_view_states, &r, 4, 100);
+    /* Two rows a side at a small pane's width: the essential part first,
+     * the trigger and the whole RFC section on the row below. */
+    WINDOW *win = draw_view(&ui_view_states, &r, 4, 46);
     char row[ROW_MAX];
     row_text(win, 0, row, sizeof row);
-    ck_assert_msg(strncmp(row, "client: >SYN_SENT  (last: CLOSED -> SYN_SENT on app-connect, "
-                               "RFC 9293 3.10.1)", 73) == 0, "%s", row);
+    ck_assert_msg(strncmp(row, "client SYN_SENT <- CLOSED ", 26) == 0, "%s", row);
     row_text(win, 1, row, sizeof row);
-    ck_assert_msg(strncmp(row, "  path: CLOSED > SYN_SENT ", 26) == 0, "%s", row);
+    ck_assert_msg(strncmp(row, "  on app-connect (RFC 9293 3.10.1) ", 35) == 0, "%s", row);
     row_text(win, 2, row, sizeof row);
-    ck_assert_msg(strncmp(row, "server: >LISTEN  (last: CLOSED -> LISTEN on app-listen, "
-                               "RFC 9293 3.10.1)", 71) == 0, "%s", row);
-    /* The state is in reverse video, not only marked. */
-    ck_assert(mvwinch(win, 0, 9) & A_REVERSE);
+    ck_assert_msg(strncmp(row, "server LISTEN <- CLOSED ", 24) == 0, "%s", row);
+    row_text(win, 3, row, sizeof row);
+    ck_assert_msg(strncmp(row, "  on app-listen (RFC 9293 3.10.1) ", 34) == 0, "%s", row);
+    /* The state is in reverse video. */
+    ck_assert(mvwinch(win, 0, 7) & A_REVERSE);
     ck_assert(!(mvwinch(win, 0, 0) & A_REVERSE));
     delwin(win);
 
-    /* Two rows: no path lines, one line per side. */
-    win = draw_view(&ui_view_states, &r, 2, 60);
+    /* Too narrow for the trigger on the second row: it wraps to a third,
+     * the RFC section whole on a row of its own. */
+    win = draw_view(&ui_view_states, &r, 6, 26);
     row_text(win, 1, row, sizeof row);
-    ck_assert_msg(strncmp(row, "server: >LISTEN", 15) == 0, "%s", row);
+    ck_assert_msg(strncmp(row, "  on app-connect ", 17) == 0, "%s", row);
+    row_text(win, 2, row, sizeof row);
+    ck_assert_msg(strncmp(row, "  (RFC 9293 3.10.1) ", 20) == 0, "%s", row);
+    delwin(win);
+
+    /* Three rows a side: the path taken below the trigger. */
+    win = draw_view(&ui_view_states, &r, 6, 60);
+    row_text(win, 2, row, sizeof row);
+    ck_assert_msg(strncmp(row, "  path: CLOSED > SYN_SENT ", 26) == 0, "%s", row);
+    delwin(win);
+
+    /* One row a side: the trigger follows on the same row when it fits,
+     * and is left out whole (not cut) when it does not. */
+    win = draw_view(&ui_view_states, &r, 2, 80);
+    row_text(win, 0, row, sizeof row);
+    ck_assert_msg(strncmp(row, "client SYN_SENT <- CLOSED on app-connect (RFC 9293 3.10.1) ", 59) == 0,
+                  "%s", row);
+    delwin(win);
+    win = draw_view(&ui_view_states, &r, 2, 38);
+    row_text(win, 0, row, sizeof row);
+    ck_assert_msg(strcmp(row, "client SYN_SENT <- CLOSED             ") == 0, "[%s]", row);
+    row_text(win, 1, row, sizeof row);
+    ck_assert_msg(strcmp(row, "server LISTEN <- CLOSED on app-listen ") == 0, "[%s]", row);
     delwin(win);
     run_close(&r);
     vscreen_close(&v);
@@ -328,8 +353,9 @@ START_TEST(test_windows_fast_retransmit)
                     "cwnd 10220  ISS 1000");
     assert_has(win, "RCV.NXT 3921 (IRS+2921)  RCV.WND 64076  unread 0  out of order 10220 "
                     "in 1 block  IRS 1000");
-    assert_has(win, "send: # acked = in flight . usable - not yet allowed  recv: # read "
-                    "= unread o out of order . free");
+    /* Too long for one row of 100: a row per group, no unit cut. */
+    assert_has(win, "send: # acked  = in flight  . usable  - not yet allowed ");
+    assert_has(win, "recv: # read  = unread  o out of order  . free ");
 
     char row[ROW_MAX], bar[ROW_MAX];
     int y = find_row(win, "send [");
@@ -390,6 +416,27 @@ START_TEST(test_windows_small_forms)
     row_text(win, 0, row, sizeof row);
     ck_assert_msg(strncmp(row, "client snd una=ISS+2921 nxt=ISS+14601 wnd 64076 cwnd 10220 | "
                                "rcv nxt=IRS+1 wnd 65535 ooo 0 ", 88) == 0, "%s", row);
+    delwin(win);
+    /* The legend at a small pane's width: short wording, whole units. */
+    win = draw_view(&ui_view_windows, &r, 6, 46);
+    row_text(win, 0, row, sizeof row);
+    ck_assert_msg(strcmp(row, "snd # acked  = flight  . usable  - not allowed") == 0 ||
+                  strcmp(row, "snd \u2588 acked  \u2593 flight  \u2591 usable  \u00b7 not allowed") == 0,
+                  "[%s]", row);
+    row_text(win, 1, row, sizeof row);
+    ck_assert_msg(strstr(row, "rcv ") == row && strstr(row, " free"), "[%s]", row);
+    delwin(win);
+    /* Wide enough: the long wording on one row. */
+    win = draw_view(&ui_view_windows, &r, 5, 120);
+    row_text(win, 0, row, sizeof row);
+    ck_assert_msg(strstr(row, "not yet allowed  recv: ") && strstr(row, " free "), "[%s]", row);
+    delwin(win);
+    /* Before the handshake is through: the state, not numbers that read 0. */
+    run_at(&r, find_event(&r, CLIENT, EV_STATE, 1, state_to, TCP_SYN_SENT));
+    win = draw_view(&ui_view_windows, &r, 2, 100);
+    row_text(win, 0, row, sizeof row);
+    ck_assert_msg(strncmp(row, "client: SYN_SENT (no connection yet) ", 37) == 0, "%s", row);
+    ck_assert_msg(!strstr(row, "una="), "%s", row);
     delwin(win);
     /* Before the connection: the client has none, the server listens. */
     run_at(&r, find_event(&r, SERVER, EV_STATE, 1, state_to, TCP_LISTEN));
@@ -459,6 +506,22 @@ START_TEST(test_cwnd_chart_fast_retransmit)
     ck_assert_int_eq(rs, 1);
     ck_assert_int_ge(pluses, 3);
     assert_has(win, "new data 14600 B, resent 1460 B");
+    delwin(win);
+    /* A small pane: the first line is a shorter wording that fits whole. */
+    win = draw_view(&ui_view_cwnd, &r, 12, 46);
+    row_text(win, 0, row, sizeof row);
+    ck_assert_msg(strcmp(row, "client: cwnd * 2.0 MSS  ssthresh - 4.0 MSS    ") == 0, "[%s]", row);
+    delwin(win);
+    win = draw_view(&ui_view_cwnd, &r, 12, 30);
+    row_text(win, 0, row, sizeof row);
+    ck_assert_msg(strcmp(row, "cwnd * 2.0  ssthresh - 4.0    ") == 0, "[%s]", row);
+    delwin(win);
+    /* Before any congestion window, at a small pane's width. */
+    run_at(&r, 0);
+    win = draw_view(&ui_view_cwnd, &r, 12, 46);
+    row_text(win, 0, row, sizeof row);
+    ck_assert_msg(strstr(row, "no congestion window yet") && !strstr(row, "ssthresh - :"),
+                  "[%s]", row);
     delwin(win);
     run_close(&r);
     vscreen_close(&v);

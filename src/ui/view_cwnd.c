@@ -439,22 +439,48 @@ static void describe_cc(const struct sender *s, char *buf, size_t len)
              s->cwnd, ssthresh, tcp_cc_phase_name(s->phase));
 }
 
-/* "client: cwnd * 2.0 MSS (2920 B)  ssthresh - 4.0 MSS  congestion-avoidance
- * (MSS 1460 B)": the values at the cursor, with the chart's glyphs. */
-static void describe_chart_title(const struct sender *s, char *buf, size_t len)
+/* The chart's first line, the values at the cursor with the chart's
+ * glyphs, in the longest wording that fits w columns:
+ *   "client: cwnd * 2.0 MSS (2920 B)  ssthresh - 4.0 MSS  congestion-avoidance  (MSS 1460 B)"
+ * down to "cwnd * 2.0  ssthresh - 4.0" (MSS as the unit). */
+#define CHART_TITLE_FORMS 5
+static void describe_chart_title(const struct sender *s, int w, char *buf, size_t len)
 {
+    char forms[CHART_TITLE_FORMS][160];
+    const char *name = s->side.name;
+    int n = 0;
     if (!s->have_cc) {
-        snprintf(buf, len, "%s: cwnd * ssthresh - : no congestion window yet", s->side.name);
-        return;
+        snprintf(forms[n++], sizeof forms[0], "%s: no congestion window yet  (cwnd *, ssthresh -)",
+                 name);
+        snprintf(forms[n++], sizeof forms[0], "%s: no congestion window yet", name);
+        snprintf(forms[n++], sizeof forms[0], "%s: no cwnd yet", name);
+    } else {
+        char ssthresh[32];
+        double cwnd = (double)s->cwnd / s->mss;
+        const char *phase = tcp_cc_phase_name(s->phase);
+        if (s->ssthresh == SSTHRESH_INFINITE)
+            snprintf(ssthresh, sizeof ssthresh, "inf");
+        else
+            snprintf(ssthresh, sizeof ssthresh, "%.1f", (double)s->ssthresh / s->mss);
+        const char *unit = s->ssthresh == SSTHRESH_INFINITE ? "" : " MSS";
+        snprintf(forms[n++], sizeof forms[0], "%s: cwnd * %.1f MSS (%u B)  ssthresh - %s%s  %s  (MSS %u B)",
+                 name, cwnd, s->cwnd, ssthresh, unit, phase, s->mss);
+        snprintf(forms[n++], sizeof forms[0], "%s: cwnd * %.1f MSS (%u B)  ssthresh - %s%s  %s",
+                 name, cwnd, s->cwnd, ssthresh, unit, phase);
+        snprintf(forms[n++], sizeof forms[0], "%s: cwnd * %.1f MSS  ssthresh - %s%s  %s", name,
+                 cwnd, ssthresh, unit, phase);
+        snprintf(forms[n++], sizeof forms[0], "%s: cwnd * %.1f MSS  ssthresh - %s%s", name, cwnd,
+                 ssthresh, unit);
+        snprintf(forms[n++], sizeof forms[0], "cwnd * %.1f  ssthresh - %s", cwnd, ssthresh);
     }
-    char ssthresh[32];
-    if (s->ssthresh == SSTHRESH_INFINITE)
-        snprintf(ssthresh, sizeof ssthresh, "inf");
-    else
-        snprintf(ssthresh, sizeof ssthresh, "%.1f MSS", (double)s->ssthresh / s->mss);
-    snprintf(buf, len, "%s: cwnd * %.1f MSS (%u B)  ssthresh - %s  %s  (MSS %u B)",
-             s->side.name, (double)s->cwnd / s->mss, s->cwnd, ssthresh,
-             tcp_cc_phase_name(s->phase), s->mss);
+    int pick = 0;
+    while (pick < n - 1 && draw_text_width(forms[pick]) > w)
+        pick++;
+    size_t used = strlen(forms[pick]);
+    if (used >= len)
+        used = len - 1;
+    memcpy(buf, forms[pick], used);
+    buf[used] = '\0';
 }
 
 #define CWND_EXTRA_ROWS 4  /* title, axis, phases, times */
@@ -512,7 +538,7 @@ static bool draw_cwnd_chart(const struct ui *ui, WINDOW *win, int y0, int h, int
         loss_marks(ui, s, &c, marks);
 
         char title[160];
-        describe_chart_title(s, title, sizeof title);
+        describe_chart_title(s, w, title, sizeof title);
         vk_line(ui, win, y0, 0, w, ROLE_TITLE, "%s", title);
         draw_canvas(ui, win, y0 + 1, w, label_w, &c, mss_label);
         draw_axis(ui, win, y0 + 1 + c.rows, w, label_w, marks, cols);

@@ -4,12 +4,15 @@
  * connection state diagram (RFC 9293 section 3.3.2, Figure 5) with the
  * current state in reverse video between '>' and '<' (so it reads on a
  * monochrome terminal too).  Without room, one line per endpoint:
- *   client: SYN_SENT  (last: CLOSED -> SYN_SENT on app-connect, RFC 9293 3.10.1)
+ *   client SYN_SENT <- CLOSED
+ *     on app-connect (RFC 9293 3.10.1)
+ * (the trigger follows on the first line when there is no second one).
  * Either way the last transition, its trigger and its RFC section show. */
 #include <stdio.h>
 #include <string.h>
 
 #include "export/text.h"
+#include "ui/draw.h"
 #include "ui/ui.h"
 #include "ui/view_kit.h"
 
@@ -211,34 +214,134 @@ static void describe_path(const struct ui *ui, const struct machine *m, char *bu
                                  tcp_state_name(steps[k]->u.state.to));
 }
 
-static void draw_machine_line(const struct ui *ui, WINDOW *win, int y, int w,
+/* The essential part, first line: "SYN_SENT <- CLOSED" (no arrow before a
+ * transition).  The detail that may wrap: "on app-connect (RFC 9293 3.10.1)". */
+static void describe_compact(const struct machine *m, char *from, size_t from_len,
+                             char *detail, size_t detail_len)
+{
+    from[0] = '\0';
+    if (!m->side.up) {
+        snprintf(detail, detail_len, "(host down)");
+        return;
+    }
+    if (!m->last) {
+        snprintf(detail, detail_len, m->side.tcb ? "(no transition yet)" : "(no connection yet)");
+        return;
+    }
+    const struct tcp_event *ev = &m->last->ev;
+    snprintf(from, from_len, " <- %s", tcp_state_name(ev->u.state.from));
+    if (ev->u.state.rfc)
+        snprintf(detail, detail_len, "on %s (%s)", tcp_state_cause_name(ev->u.state.cause),
+                 ev->u.state.rfc);
+    else
+        snprintf(detail, detail_len, "on %s", tcp_state_cause_name(ev->u.state.cause));
+}
+
+/* The length of the next unit of s, which starts at a non-space: a word;
+ * as a whole, "on app-connect" and "(RFC 9293 3.10.1)" (a trigger without
+ * its "on", or half an RFC section, reads as noise). */
+static size_t unit_length(const char *s, bool grouped)
+{
+    size_t n = strcspn(s, " ");
+    if (!grouped)
+        return n;
+    if (s[0] == '(' && strchr(s, ')'))
+        return (size_t)(strchr(s, ')') - s) + 1;
+    if (n == 2 && strncmp(s, "on", 2) == 0 && s[2] == ' ')
+        return 3 + strcspn(s + 3, " ");
+    return n;
+}
+
+/* The next unit of *text into unit, advancing *text; false at the end. */
+static bool next_unit(const char **text, bool grouped, char *unit, size_t len)
+{
+    const char *s = *text;
+    while (*s == ' ')
+        s++;
+    size_t n = unit_length(s, grouped);
+    if (n == 0)
+        return false;
+    size_t copied = n < len ? n : len - 1;
+    memcpy(unit, s, copied);
+    unit[copied] = '\0';
+    *text = s + n;
+    return true;
+}
+
+/* Flows text from (y, x) over rows [y, y_end), new rows starting at column
+ * `indent`.  Nothing is cut while a row below is free; on the last row a
+ * unit that does not fit is left out whole.  Returns the row after the
+ * last one written. */
+static int draw_wrapped(const struct ui *ui, WINDOW *win, int y, int x, int y_end, int w,
+                        int indent, const char *text)
+{
+    char unit[96];
+    bool first_on_row = x <= indent;
+    for (;;) {
+        /* A group wider than a whole row is split into its words. */
+        const char *rest = text;
+        if (!next_unit(&rest, true, unit, sizeof unit))
+            break;
+        if (draw_text_width(unit) > w - indent)
+            next_unit(&text, false, unit, sizeof unit);
+        else
+            text = rest;
+        int need = draw_text_width(unit) + (first_on_row ? 0 : 1);
+        if (x + need > w && !first_on_row) {
+            vk_blank(win, y, x, w);
+            if (y + 1 >= y_end)
+                return y + 1;
+            y++;
+            vk_blank(win, y, 0, indent);
+            x = indent;
+            first_on_row = true;
+        }
+        if (!first_on_row)
+            x = vk_text(ui, win, y, x, w, ROLE_NORMAL, " ");
+        x = vk_text(ui, win, y, x, w, ROLE_NORMAL, unit);
+        first_on_row = false;
+    }
+    vk_blank(win, y, x, w);
+    return y + 1;
+}
+
+/* One endpoint in rows [y, y_end): "client SYN_SENT <- CLOSED" first, the
+ * trigger and RFC section after it or, with a row to spare, below it. */
+static int draw_machine_lines(const struct ui *ui, WINDOW *win, int y, int y_end, int w,
                               const struct machine *m)
 {
-    char last[160];
-    describe_last(m, last, sizeof last);
+    char from[48], detail[160];
+    describe_compact(m, from, sizeof from, detail, sizeof detail);
     int x = vk_text(ui, win, y, 0, w, ROLE_TITLE, m->side.name);
-    x = vk_text(ui, win, y, x, w, ROLE_NORMAL, ": ");
-    if (m->side.up) {
-        char marked[32];
-        snprintf(marked, sizeof marked, ">%s", tcp_state_name(m->state));
-        x = vk_text(ui, win, y, x, w, ROLE_SELECTED, marked);
+    x = vk_text(ui, win, y, x, w, ROLE_NORMAL, " ");
+    if (m->side.up)
+        x = vk_text(ui, win, y, x, w, ROLE_SELECTED, tcp_state_name(m->state));
+    x = vk_text(ui, win, y, x, w, ROLE_NORMAL, from);
+    if (y + 1 < y_end) {
+        vk_blank(win, y, x, w);
+        vk_blank(win, y + 1, 0, 2);
+        return draw_wrapped(ui, win, y + 1, 2, y_end, w, 2, detail);
     }
-    vk_line(ui, win, y, x, w, ROLE_NORMAL, "  (last: %s)", last);
+    return draw_wrapped(ui, win, y, x, y_end, w, 2, detail);
 }
 
 static void draw_compact(const struct ui *ui, WINDOW *win, int h, int w,
                          const struct machine *m, int n)
 {
-    /* One line each; a second with the path taken when there is room. */
-    bool with_path = h >= 2 * n;
+    /* Each endpoint gets an equal share of rows; the path taken goes on a
+     * row its state and trigger left free. */
+    int share = h / n > 0 ? h / n : 1;
     int y = 0;
     for (int i = 0; i < n && y < h; i++) {
-        draw_machine_line(ui, win, y++, w, &m[i]);
-        if (with_path && y < h) {
+        int end = y + share < h ? y + share : h;
+        y = draw_machine_lines(ui, win, y, end, w, &m[i]);
+        if (y < end) {
             char path[256];
             describe_path(ui, &m[i], path, sizeof path);
             vk_line(ui, win, y++, 0, w, ROLE_NORMAL, "  path: %s", path[0] ? path : "-");
         }
+        vk_blank_rows(win, y, end, w);
+        y = end;
     }
     vk_blank_rows(win, y, h, w);
 }

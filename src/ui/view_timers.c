@@ -187,9 +187,10 @@ static void draw_side_full(const struct ui *ui, WINDOW *win, int y, int w,
 {
     char at[24];
     vk_format_time(now, at, sizeof at);
+    /* The same header layout on every side, connection or not. */
     const char *why = no_timers(s);
     if (why) {
-        vk_line(ui, win, y, 0, w, ROLE_TITLE, "%s: %s", s->name, why);
+        vk_line(ui, win, y, 0, w, ROLE_TITLE, "%s  (%s)  at %s", s->name, why, at);
         return;
     }
     vk_line(ui, win, y++, 0, w, ROLE_TITLE, "%s  %s  at %s", s->name,
@@ -255,12 +256,19 @@ static void draw_timers(const struct ui *ui, WINDOW *win, int h, int w)
     }
     uint64_t now = vk_now(ui);
     int y = 0;
+    /* Every side gets the rows of the tallest, so the blocks line up. */
+    int block = 0;
+    for (int i = 0; i < n; i++)
+        if (full_rows(&s[i]) > block)
+            block = full_rows(&s[i]);
+    need = n * block + (n > 0 ? n - 1 : 0);
     if (need <= h) {
         for (int i = 0; i < n; i++) {
             if (i > 0)
                 vk_blank(win, y++, 0, w);
             draw_side_full(ui, win, y, w, &s[i], now);
-            y += full_rows(&s[i]);
+            vk_blank_rows(win, y + full_rows(&s[i]), y + block, w);
+            y += block;
         }
     } else {
         int rows = n > 0 && h >= 2 * n ? 2 : 1;

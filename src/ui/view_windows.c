@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "export/text.h"
+#include "ui/draw.h"
 #include "ui/ui.h"
 #include "ui/view_kit.h"
 
@@ -423,9 +424,15 @@ static void draw_summary(const struct ui *ui, WINDOW *win, int y, int w, const s
         draw_title(ui, win, y, w, v);
         return;
     }
+    /* Before the handshake is through the numbers would all read 0. */
+    if (!v->synchronized) {
+        vk_line(ui, win, y, 0, w, ROLE_NORMAL, "%s: %s (no connection yet)", v->side.name,
+                tcp_state_name(t->state));
+        return;
+    }
     vk_line(ui, win, y, 0, w, ROLE_NORMAL, "%s snd una=ISS+%u nxt=ISS+%u wnd %u cwnd %u | rcv nxt=IRS+%u wnd %u ooo %u",
             v->side.name, t->snd_una - t->iss, t->snd_nxt - t->iss, t->snd_wnd, t->cc.cwnd,
-            v->synchronized ? t->rcv_nxt - t->irs : 0, v->rcv.window, v->rcv.ooo_bytes);
+            t->rcv_nxt - t->irs, v->rcv.window, v->rcv.ooo_bytes);
 }
 
 /* One side in rows [y, y + rows_for[d]). */
@@ -468,14 +475,91 @@ static void draw_side(const struct ui *ui, WINDOW *win, int y, int w, const stru
         vk_blank(win, y++, 0, w);
 }
 
-static void draw_legend(const struct ui *ui, WINDOW *win, int y, int w)
+/* The legend, one unit per glyph; each group starts with its name.  The
+ * short wording is for panes where the long one does not fit. */
+struct legend_unit {
+    const char *utf8, *ascii; /* glyph, or NULL for a group's name */
+    const char *text, *brief;
+};
+static const struct legend_unit legend[] = {
+    { NULL, NULL, "send:", "snd" },
+    { "\u2588", "#", "acked", "acked" },
+    { "\u2593", "=", "in flight", "flight" },
+    { "\u2591", ".", "usable", "usable" },
+    { "\u00b7", "-", "not yet allowed", "not allowed" },
+    { NULL, NULL, "recv:", "rcv" },
+    { "\u2588", "#", "read", "read" },
+    { "\u2593", "=", "unread", "unread" },
+    { NULL, "o", "out of order", "ooo" },
+    { "\u2591", ".", "free", "free" },
+};
+#define LEGEND_UNITS (sizeof legend / sizeof legend[0])
+
+static void legend_unit_text(const struct ui *ui, const struct legend_unit *u, bool brief,
+                             char *buf, size_t len)
 {
-    vk_line(ui, win, y, 0, w, ROLE_DIM,
-            "send: %s acked %s in flight %s usable %s not yet allowed  "
-            "recv: %s read %s unread o out of order %s free",
-            vk_glyph(ui, "\u2588", "#"), vk_glyph(ui, "\u2593", "="), vk_glyph(ui, "\u2591", "."),
-            vk_glyph(ui, "\u00b7", "-"), vk_glyph(ui, "\u2588", "#"), vk_glyph(ui, "\u2593", "="),
-            vk_glyph(ui, "\u2591", "."));
+    const char *text = brief ? u->brief : u->text;
+    if (u->ascii)
+        snprintf(buf, len, "%s %s", u->utf8 ? vk_glyph(ui, u->utf8, u->ascii) : u->ascii, text);
+    else
+        snprintf(buf, len, "%s", text);
+}
+
+/* Lays the legend out over rows [y, y + rows), drawing when `draw`: a
+ * group starts a new row when it does not fit on the current one, a unit
+ * that fits nowhere is left out whole (never cut).  Returns the rows
+ * used, or rows + 1 when something was left out. */
+static int legend_layout(const struct ui *ui, WINDOW *win, int y, int rows, int w, bool brief,
+                         bool draw)
+{
+    int row = 0, x = 0;
+    bool left_out = false;
+    for (size_t i = 0; i < LEGEND_UNITS && row < rows; i++) {
+        char unit[64];
+        legend_unit_text(ui, &legend[i], brief, unit, sizeof unit);
+        /* Two spaces between units, one after a group's name. */
+        int gap = i > 0 && !legend[i - 1].ascii ? 1 : 2;
+        int need = draw_text_width(unit) + (x > 0 ? gap : 0);
+        bool new_group = !legend[i].ascii && x > 0;
+        if ((x + need > w || (new_group && row + 1 < rows)) && x > 0) {
+            if (draw)
+                vk_blank(win, y + row, x, w);
+            if (row + 1 >= rows) {
+                left_out = true;
+                break;
+            }
+            row++;
+            x = 0;
+            need = draw_text_width(unit);
+        }
+        if (x + need > w) {
+            left_out = true;
+            continue;
+        }
+        if (draw)
+            x = vk_text(ui, win, y + row, x, w, ROLE_DIM, x == 0 ? "" : gap == 1 ? " " : "  ");
+        x = draw ? vk_text(ui, win, y + row, x, w, ROLE_DIM, unit) : x + need;
+    }
+    if (draw && row < rows)
+        vk_blank(win, y + row, x, w);
+    /* Rows handed to the legend are its cells even when nothing fit. */
+    if (draw)
+        vk_blank_rows(win, y + row + 1, y + rows, w);
+    return left_out ? rows + 1 : row + 1;
+}
+
+/* The legend in at most `rows` rows from y; returns the rows it took.  The
+ * long wording in as few rows (up to two) as hold it whole, else the short
+ * one, which on a narrow single row leaves units out rather than cut them. */
+static int draw_legend(const struct ui *ui, WINDOW *win, int y, int rows, int w)
+{
+    int most = rows < 2 ? rows : 2;
+    for (int brief = 0; brief <= 1; brief++)
+        for (int r = 1; r <= most; r++)
+            if (legend_layout(ui, win, y, r, w, brief, false) <= r)
+                return legend_layout(ui, win, y, r, w, brief, true);
+    legend_layout(ui, win, y, most, w, true, true);
+    return most;
 }
 
 static void draw_windows(const struct ui *ui, WINDOW *win, int h, int w)
@@ -492,7 +576,7 @@ static void draw_windows(const struct ui *ui, WINDOW *win, int h, int w)
     int y = 0;
     /* The legend goes first when it fits, above the bars it explains. */
     if (d != DETAIL_TINY && n * rows_for[d] < h)
-        draw_legend(ui, win, y++, w);
+        y += draw_legend(ui, win, y, h - n * rows_for[d], w);
     for (int i = 0; i < n && y + rows_for[d] <= h; i++) {
         draw_side(ui, win, y, w, &v[i], d);
         y += rows_for[d];
