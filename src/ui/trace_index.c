@@ -7,6 +7,7 @@
 #include "sim/scenario.h"
 #include "tcp/stack.h"
 #include "ui/ui.h"
+#include "ui/view_kit.h"
 
 #define NO_SLOT UINT32_MAX
 /* How far back a segment looks for the EV_RETRANSMIT that announced it:
@@ -494,17 +495,7 @@ void trace_index_done(struct trace_index *ti, bool temporary)
 
 const struct tcb *trace_index_host_tcb(const struct world *w, int host)
 {
-    const struct tcp_stack *st = world_stack(w, host);
-    if (!st || !world_host_up(w, host))
-        return NULL;
-    int sock = world_host_socket(w, host);
-    if (sock > 0 && tcp_sock_tcb(st, sock))
-        return tcp_sock_tcb(st, sock);
-    int listener = world_host_listener(w, host);
-    for (int s = tcp_sock_max(st); s >= 1; s--) {
-        enum tcp_state state = tcp_sock_state(st, s);
-        if (s != listener && state != TCP_CLOSED && state != TCP_LISTEN)
-            return tcp_sock_tcb(st, s);
-    }
-    return listener > 0 ? tcp_sock_tcb(st, listener) : NULL;
+    struct vk_side side;
+    vk_side_of_world(w, host, &side);
+    return side.up ? side.tcb : NULL;
 }

@@ -104,10 +104,8 @@ unsigned trace_index_progress(const struct ti_seg *s, const struct scenario *scn
 uint32_t trace_index_talk(const struct trace_index *ti, int a, int b);
 
 /* The connection a view describes for a host at the world's current
- * moment: the app's connection; before the app has one (a server
- * mid-handshake), the newest live one; else the listener.  NULL if none or
- * the host is down.  (The same choice as view_kit's vk_side_at, kept here
- * so the views in this set need nothing else.) */
+ * moment (view_kit's choice: the app's connection, else the newest live
+ * one, else the listener).  NULL if none or the host is down. */
 const struct tcb *trace_index_host_tcb(const struct world *w, int host);
 
 /* For a view: the ui's own index (ui->trace_index) brought up to date with

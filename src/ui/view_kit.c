@@ -33,17 +33,22 @@ static int newest_live_connection(const struct tcp_stack *st, int listener)
 
 void vk_side_at(const struct ui *ui, int host, struct vk_side *out)
 {
-    const struct scenario *s = world_scenario(ui->world);
+    vk_side_of_world(ui->world, host, out);
+}
+
+void vk_side_of_world(const struct world *w, int host, struct vk_side *out)
+{
+    const struct scenario *s = world_scenario(w);
     memset(out, 0, sizeof *out);
     out->host = host;
     out->name = (s && host >= 0 && (size_t)host < s->nhosts) ? s->hosts[host].name : "?";
-    out->up = world_host_up(ui->world, host);
-    out->stack = world_stack(ui->world, host);
+    out->up = world_host_up(w, host);
+    out->stack = world_stack(w, host);
     if (!out->stack)
         return;
-    int sock = world_host_socket(ui->world, host);
+    int sock = world_host_socket(w, host);
     if (sock <= 0 || !tcp_sock_tcb(out->stack, sock)) {
-        int listener = world_host_listener(ui->world, host);
+        int listener = world_host_listener(w, host);
         sock = newest_live_connection(out->stack, listener);
         if (sock == 0)
             sock = listener;

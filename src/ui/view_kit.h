@@ -37,6 +37,8 @@ int vk_side_count(const struct ui *ui);
  * choose it: the app's connection; before the app has one, the host's
  * newest live connection; else its listener. */
 void vk_side_at(const struct ui *ui, int host, struct vk_side *out);
+/* The same for the world's current moment, without a ui. */
+void vk_side_of_world(const struct world *w, int host, struct vk_side *out);
 
 /* The trace entries up to and including the cursor: [0, vk_trace_end). */
 size_t vk_trace_end(const struct ui *ui);
