@@ -1,7 +1,9 @@
 /* tcpviz command line: parse options with getopt_long and pick a mode.
  *
- *   tcpviz --check FILE      validate a scenario file
- *   tcpviz --batch FILE      run a scenario headless, print the trace
+ *   tcpviz --check FILE      validate a scenario file; a lesson is also run
+ *                            and every claim it makes verified
+ *   tcpviz --batch FILE      run a scenario headless, print the trace; a
+ *                            lesson prints as a transcript (--lang)
  *   tcpviz [FILE]            the interactive view: FILE's scenario, or a
  *                            blank sandbox (a client and a server on port 80)
  *
@@ -22,9 +24,13 @@
 #include "export/jsonl.h"
 #include "export/pcap.h"
 #include "export/text.h"
+#include "i18n/i18n.h"
+#include "lesson/lesson.h"
+#include "lesson/lesson_run.h"
 #include "lesson/scenario_parse.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
+#include "ui/course.h"
 #include "ui/ui.h"
 
 enum { EXIT_OK = 0, EXIT_CHECKPOINT_FAILED = 1, EXIT_USAGE = 2 };
@@ -46,12 +52,13 @@ struct options {
     bool has_format;
     enum output_format format;
     enum color_mode color;
+    enum tv_lang lang;          /* --lang, else from LC_ALL / LC_MESSAGES / LANG */
 };
 
 /* Long-only options get values above the char range. */
 enum {
     OPT_BATCH = 256, OPT_SEED, OPT_FORMAT, OPT_PCAP, OPT_CHECK, OPT_COLOR,
-    OPT_HELP, OPT_VERSION, OPT_SCRIPT, OPT_ASCII,
+    OPT_HELP, OPT_VERSION, OPT_SCRIPT, OPT_ASCII, OPT_LANG,
 };
 
 static const struct option long_options[] = {
@@ -63,6 +70,7 @@ static const struct option long_options[] = {
     {"color",   optional_argument, NULL, OPT_COLOR},
     {"script",  required_argument, NULL, OPT_SCRIPT},
     {"ascii",   no_argument,       NULL, OPT_ASCII},
+    {"lang",    required_argument, NULL, OPT_LANG},
     {"help",    no_argument,       NULL, OPT_HELP},
     {"version", no_argument,       NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -74,12 +82,16 @@ static void print_help(void)
           "Teach TCP by running it: two TCP endpoints in one process, joined by a\n"
           "lossy virtual wire, and everything they do shown step by step.\n"
           "\n"
-          "  --batch FILE         run scenario FILE headless and print its trace\n"
+          "  --batch FILE         run scenario FILE headless and print its trace;\n"
+          "                       a lesson FILE prints as a transcript of its steps\n"
           "  --seed N             seed of the world's random numbers (decimal;\n"
           "                       default: the scenario's seed, else 1)\n"
           "  --format FORMAT      trace format for --batch: text (default) or jsonl\n"
           "  --pcap OUT           with --batch, also write the wire's packets to OUT\n"
-          "  --check FILE         validate scenario FILE and exit\n"
+          "  --check FILE         validate scenario or lesson FILE and exit; a lesson\n"
+          "                       is also run and every claim it makes verified\n"
+          "  --lang LANG          language of lessons and of the interface: en or\n"
+          "                       zh_CN (default: from LC_ALL, LC_MESSAGES, LANG)\n"
           "  --color[=WHEN]       colour the interactive view: never, auto (default)\n"
           "                       or always; NO_COLOR in the environment means never\n"
           "  --ascii              draw boxes and arrows with ASCII characters only\n"
@@ -89,14 +101,15 @@ static void print_help(void)
           "  --help               display this help and exit\n"
           "  --version            output version information and exit\n"
           "\n"
-          "Exit status: 0 if OK, 1 if a scenario checkpoint failed,\n"
-          "2 on bad usage, a bad scenario file or an output error.\n"
+          "Exit status: 0 if OK, 1 if a scenario checkpoint or a lesson's claim\n"
+          "failed, 2 on bad usage, a bad scenario or lesson file or an output error.\n"
           "\n"
-          "Example:\n"
+          "Examples:\n"
           "  tcpviz --batch tests/scenarios/handshake.scn --format jsonl --pcap hs.pcap\n"
+          "  tcpviz --batch lessons/01-handshake.lesson --lang zh_CN\n"
           "\n"
-          "The format of scenario files is described in docs/scenario-format.md;\n"
-          "see also the tcpviz(1) manual page.\n",
+          "The format of scenario files is described in docs/scenario-format.md,\n"
+          "that of lessons in docs/lesson-format.md; see also the tcpviz(1) manual page.\n",
           stdout);
 }
 
@@ -201,6 +214,13 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_ASCII:
             o->ascii = true;
             break;
+        case OPT_LANG: {
+            int lang = tv_lang_from_name(optarg);
+            if (lang < 0)
+                return usage_error("invalid language '%s' (expected en or zh_CN)", optarg);
+            o->lang = (enum tv_lang)lang;
+            break;
+        }
         case OPT_HELP:
             print_help();
             return EXIT_OK;
@@ -241,15 +261,88 @@ static bool load_scenario(const char *path, struct scenario *s)
     return true;
 }
 
-static int run_check(const char *path)
+/* Parse a scenario or a lesson; on error print the parser's message. */
+static bool load_lesson(const char *path, struct lesson *l)
 {
-    struct scenario s;
-    if (!load_scenario(path, &s))
+    char err[512];
+    memset(l, 0, sizeof *l);
+    if (lesson_parse_file(path, l, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err[0] ? err : "tcpviz: cannot read lesson");
+        return false;
+    }
+    return true;
+}
+
+/* A lesson's scenario in a fresh world, with every stopping point and
+ * claim worked out.  False (after saying why) when that cannot be done. */
+static bool plan_lesson(const struct options *o, const char *path, const struct lesson *l,
+                        struct world **w, struct lesson_plan *p)
+{
+    char err[512] = "";
+    uint64_t seed = o->has_seed ? o->seed : l->scn.has_seed ? l->scn.seed : 1;
+    *w = world_new(&l->scn, seed);
+    if (*w == NULL) {
+        fprintf(stderr, "tcpviz: %s: cannot set up the world for this lesson\n", path);
+        return false;
+    }
+    if (lesson_plan_build(l, *w, p, err, sizeof err) != 0) {
+        fprintf(stderr, "tcpviz: %s\n", err);
+        world_free(*w);
+        *w = NULL;
+        return false;
+    }
+    return true;
+}
+
+/* --check on a lesson: parse it, run it, and name every claim that fails. */
+static int check_lesson(const struct options *o, const char *path, const struct lesson *l)
+{
+    struct world *w;
+    struct lesson_plan p;
+    if (!plan_lesson(o, path, l, &w, &p))
         return EXIT_USAGE;
-    printf("%s: ok (%u hosts, %zu rules, %zu checkpoints)\n",
-           path, s.nhosts, s.nrules, s.nexpects);
-    scenario_free(&s);
-    return EXIT_OK;
+    lesson_plan_print_failures(stderr, l, &p);
+    if (p.failed == 0)
+        printf("%s: ok (lesson %s, %zu steps, %u claims hold)\n", path, l->id, l->nsteps,
+               p.claims);
+    else
+        printf("%s: %u of %u claims failed\n", path, p.failed, p.claims);
+    int status = p.failed ? EXIT_CHECKPOINT_FAILED : EXIT_OK;
+    lesson_plan_free(&p);
+    world_free(w);
+    return status;
+}
+
+static int run_check(const struct options *o, const char *path)
+{
+    struct lesson l;
+    if (!load_lesson(path, &l))
+        return EXIT_USAGE;
+    int status = EXIT_OK;
+    if (l.is_lesson)
+        status = check_lesson(o, path, &l);
+    else
+        printf("%s: ok (%u hosts, %zu rules, %zu checkpoints)\n",
+               path, l.scn.nhosts, l.scn.nrules, l.scn.nexpects);
+    lesson_free(&l);
+    return status;
+}
+
+/* --batch on a lesson: the transcript in the chosen language. */
+static int batch_lesson(const struct options *o, const struct lesson *l)
+{
+    if (o->pcap_file || o->has_format)
+        return usage_error("%s is a lesson: --format and --pcap apply to scenarios only",
+                           o->batch_file);
+    struct world *w;
+    struct lesson_plan p;
+    if (!plan_lesson(o, o->batch_file, l, &w, &p))
+        return EXIT_USAGE;
+    lesson_print_transcript(stdout, l, &p, o->lang);
+    int status = p.failed ? EXIT_CHECKPOINT_FAILED : EXIT_OK;
+    lesson_plan_free(&p);
+    world_free(w);
+    return status;
 }
 
 static void print_event(const struct options *o, const struct world *w,
@@ -290,13 +383,10 @@ static bool capture_packet(struct pcap_writer *pw, const struct world *w,
     return true;
 }
 
-static int run_batch(const struct options *o)
+/* --batch on a plain scenario: the trace as it happens, then the summary. */
+static int batch_scenario(const struct options *o, const struct scenario *s)
 {
-    struct scenario s;
-    if (!load_scenario(o->batch_file, &s))
-        return EXIT_USAGE;
-
-    uint64_t seed = o->has_seed ? o->seed : s.has_seed ? s.seed : 1;
+    uint64_t seed = o->has_seed ? o->seed : s->has_seed ? s->seed : 1;
 
     struct pcap_writer *pw = NULL;
     if (o->pcap_file) {
@@ -304,18 +394,16 @@ static int run_batch(const struct options *o)
         pw = pcap_writer_open(o->pcap_file, err, sizeof err);
         if (pw == NULL) {
             fprintf(stderr, "tcpviz: %s\n", err[0] ? err : o->pcap_file);
-            scenario_free(&s);
             return EXIT_USAGE;
         }
     }
 
-    struct world *w = world_new(&s, seed);
+    struct world *w = world_new(s, seed);
     if (w == NULL) {
         fprintf(stderr, "tcpviz: %s: cannot set up the world for this scenario\n",
                 o->batch_file);
         if (pw)
             pcap_writer_close(pw);
-        scenario_free(&s);
         return EXIT_USAGE;
     }
 
@@ -354,7 +442,18 @@ static int run_batch(const struct options *o)
         status = EXIT_USAGE;
     }
     world_free(w);
-    scenario_free(&s);
+    return status;
+}
+
+/* A lesson prints as a transcript; a plain scenario as its trace, exactly
+ * as before lessons existed. */
+static int run_batch(const struct options *o)
+{
+    struct lesson l;
+    if (!load_lesson(o->batch_file, &l))
+        return EXIT_USAGE;
+    int status = l.is_lesson ? batch_lesson(o, &l) : batch_scenario(o, &l.scn);
+    lesson_free(&l);
     return status;
 }
 
@@ -378,9 +477,19 @@ static enum ui_color_mode ui_color_of(enum color_mode c)
     }
 }
 
-/* The interactive view on FILE's scenario, or on the sandbox. */
+/* The interactive view: the lesson menu (no FILE), a lesson (a lesson
+ * file, id or number), or FILE's scenario. */
 static int run_ui(const struct options *o)
 {
+    if (!o->ui_file || ui_course_opens(o->ui_file)) {
+        struct ui_options co = {
+            .color = ui_color_of(o->color),
+            .ascii = o->ascii,
+            .script = o->script_file,
+            .lang = o->lang,
+        };
+        return ui_course_main(o->ui_file, sandbox_scenario, o->has_seed ? o->seed : 1, &co);
+    }
     struct scenario s;
     if (o->ui_file) {
         if (!load_scenario(o->ui_file, &s))
@@ -405,6 +514,7 @@ static int run_ui(const struct options *o)
         .color = ui_color_of(o->color),
         .ascii = o->ascii,
         .script = o->script_file,
+        .lang = o->lang,
     };
     int status = ui_main(w, &s, &uo);
     world_free(w);
@@ -429,14 +539,18 @@ static int finish(int status)
 
 int main(int argc, char **argv)
 {
-    struct options o = {.format = FORMAT_TEXT, .color = COLOR_AUTO};
+    struct options o = {
+        .format = FORMAT_TEXT,
+        .color = COLOR_AUTO,
+        .lang = tv_lang_from_env(getenv("LC_ALL"), getenv("LC_MESSAGES"), getenv("LANG")),
+    };
 
     int status = parse_options(argc, argv, &o);
     if (status >= 0)
         return finish(status);
 
     if (o.check_file)
-        status = run_check(o.check_file);
+        status = run_check(&o, o.check_file);
     else if (o.batch_file)
         status = run_batch(&o);
     else

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "lesson/scenario_parse.h"
 #include "sim/world.h"
@@ -1200,6 +1201,148 @@ START_TEST(man_page_lists_every_key)
 }
 END_TEST
 
+/* ======================================================= translation == */
+
+/* The UI in Simplified Chinese (--lang zh_CN) on a scenario. */
+static void open_ui_chinese_on(struct harness *h, const char *name, int cols, int lines)
+{
+    memset(h, 0, sizeof *h);
+    setlocale(LC_ALL, "C.UTF-8");
+    load_scenario(&h->scn, name);
+    h->w = world_new(&h->scn, h->scn.has_seed ? h->scn.seed : 1);
+    ck_assert_ptr_nonnull(h->w);
+    ck_assert_msg(ui_vterm_open(&h->vt, cols, lines, NULL, NULL), "no virtual terminal");
+    struct ui_options opt = {.color = UI_COLOR_NEVER, .ascii = true, .lang = LANG_ZH_CN};
+    ui_app_init(&h->app, h->w, &h->scn, &opt);
+    ck_assert_int_eq(h->app.ui.lang, LANG_ZH_CN);
+    ui_app_attach(&h->app, h->vt.scr);
+    ui_app_frame(&h->app);
+}
+
+static void open_ui_chinese(struct harness *h)
+{
+    open_ui_chinese_on(h, "handshake.scn", 80, 24);
+}
+
+/* Every row of the screen takes exactly the terminal's width when it
+ * ends in a border: a wide character counted as one column (or a byte as
+ * one) would push the right border out of its column. */
+static void expect_borders_aligned(void)
+{
+    for (int y = 0; y < LINES; y++) {
+        char row[2048];
+        row_text(y, row, sizeof row);
+        int w = draw_text_width(row);
+        ck_assert_msg(w <= COLS, "row %d is %d columns wide: %s", y, w, row);
+        size_t n = strlen(row);
+        if (n > 0 && (row[n - 1] == '|' || row[n - 1] == '+'))
+            ck_assert_msg(w == COLS, "row %d ends its border at column %d: %s", y, w, row);
+    }
+}
+
+/* The byte that shows at display column col (0-based) of a screen row,
+ * counting a wide character as two columns; 0 past the end or in the
+ * right half of a wide character. */
+static char byte_at_column(const char *row, int col)
+{
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    int x = 0;
+    for (const char *p = row; *p;) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, p, strlen(p), &st);
+        ck_assert_msg(n != (size_t)-1 && n != (size_t)-2 && n != 0, "bad UTF-8 in %s", row);
+        int w = wcwidth(wc);
+        if (x == col)
+            return n == 1 ? *p : '?';
+        x += w > 0 ? w : 0;
+        if (x > col)
+            return 0;
+        p += n;
+    }
+    return 0;
+}
+
+START_TEST(golden_chinese_80x24)
+{
+    struct harness h;
+    open_ui_chinese(&h);
+    /* The SYN-ACK on its way, as in handshake_mid_flight. */
+    press_n(&h, 'N', 3);
+    ck_assert(screen_contains("时序图"));          /* a view title */
+    ck_assert(screen_contains("解说"));
+    ck_assert(screen_contains("已暂停"));          /* the status line */
+    ck_assert(screen_contains("下一步"));          /* the key bar */
+    ck_assert(screen_contains("SYN_RECEIVED"));    /* state names stay */
+    expect_borders_aligned();
+    expect_golden("handshake_zh");
+    close_ui(&h);
+}
+END_TEST
+
+/* The help screen and the too-small screen in Chinese: translated, and
+ * still inside their frames. */
+START_TEST(chinese_help_and_too_small)
+{
+    struct harness h;
+    open_ui_chinese(&h);
+    press(&h, '?');
+    ck_assert(screen_contains("帮助：按 ? 或 esc 关闭"));
+    ck_assert(screen_contains("前进一个事件"));
+    /* The overlay's right border is in its column on every row. */
+    struct layout l;
+    layout_compute(&l, LINES, COLS, NULL);
+    for (int y = l.help.y; y < l.help.y + l.help.h; y++) {
+        char row[2048];
+        row_text(y, row, sizeof row);
+        char right = byte_at_column(row, l.help.x + l.help.w - 1);
+        ck_assert_msg(right == '|' || right == '+', "row %d: help border not at column %d: %s",
+                      y, l.help.x + l.help.w, row);
+    }
+    press(&h, '?');
+    resize(&h, 40, 10);
+    ck_assert(screen_contains("终端太小"));
+    for (int y = 0; y < LINES; y++) {
+        char row[512];
+        row_text(y, row, sizeof row);
+        ck_assert_int_le(draw_text_width(row), COLS);
+    }
+    close_ui(&h);
+}
+END_TEST
+
+/* Frame after frame, Chinese text replaces Chinese text one or two
+ * columns off; no row may grow past its border (ncurses' narrow blanks
+ * once left half a wide character behind and pushed the row out). */
+START_TEST(chinese_frames_stay_aligned)
+{
+    static const char *const scenarios[] = {"syn_lost.scn", "slow_start.scn",
+                                            "fast_retransmit.scn", "close_4way.scn"};
+    for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
+        struct harness h;
+        open_ui_chinese_on(&h, scenarios[i], i % 2 ? 100 : 80, i % 2 ? 30 : 24);
+        for (int step = 0; step < 120; step++) {
+            press(&h, 'n');
+            expect_borders_aligned();
+        }
+        close_ui(&h);
+    }
+}
+END_TEST
+
+/* English is the msgids themselves: nothing Chinese on the screen. */
+START_TEST(english_has_no_chinese)
+{
+    struct harness h;
+    open_ui(&h, "handshake.scn", 80, 24);
+    press_n(&h, 'N', 3);
+    ck_assert_int_eq(h.app.ui.lang, LANG_EN);
+    ck_assert(!screen_contains("时序图"));
+    ck_assert(screen_contains("ladder"));
+    close_ui(&h);
+}
+END_TEST
+
 static Suite *ui_suite(void)
 {
     Suite *s = suite_create("ui");
@@ -1250,6 +1393,14 @@ static Suite *ui_suite(void)
     tcase_add_test(accept, narration_says_an_ack);
     tcase_add_test(accept, man_page_lists_every_key);
     suite_add_tcase(s, accept);
+
+    TCase *i18n = tcase_create("i18n");
+    tcase_add_test(i18n, golden_chinese_80x24);
+    tcase_add_test(i18n, chinese_help_and_too_small);
+    tcase_add_test(i18n, english_has_no_chinese);
+    tcase_add_test(i18n, chinese_frames_stay_aligned);
+    tcase_set_timeout(i18n, 60);
+    suite_add_tcase(s, i18n);
 
     TCase *pieces = tcase_create("pieces");
     tcase_add_test(pieces, action_table_is_consistent);

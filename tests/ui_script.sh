@@ -16,6 +16,10 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tcpviz-script.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
+# The lesson menu keeps progress: in the test's own directory, never the
+# user's.
+XDG_STATE_HOME=$tmp/state
+export XDG_STATE_HOME
 
 failures=0
 fail() {
@@ -122,11 +126,12 @@ else
     fail "bad command message"
 fi
 
-# No FILE: the blank sandbox.
+# No FILE: the lesson menu, whose s opens the blank sandbox.
 script 0 "sandbox" --ascii <<'END' &&
+key s
 dump
 END
-has '^ tcpviz  Sandbox ' "tcpviz alone opens the sandbox"
+has '^ tcpviz  Sandbox ' "s in the menu opens the sandbox"
 
 # The sandbox's command line: a bad command is explained on the bottom
 # row, a good one forks the run, a note reaches the narration with its
@@ -135,6 +140,7 @@ has '^ tcpviz  Sandbox ' "tcpviz alone opens the sandbox"
 utf8_locale=$(locale -a 2>/dev/null | grep -i '^c\.utf-\?8$' | head -n 1)
 LC_ALL=${utf8_locale:-C} script 0 "sandbox commands" --ascii <<'END' &&
 size 120x30
+key s
 key :
 type frob 12
 key enter
@@ -210,12 +216,12 @@ if locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$'; then
 help
 dump
 END
-    has '┌─ help: \? or esc closes ─' "Unicode box drawing in a UTF-8 locale"
+    has '┌─ help: \? or esc closes' "Unicode box drawing in a UTF-8 locale"
     LC_ALL=C.UTF-8 script 0 "ascii boxes" --ascii "$handshake" <<'END' &&
 help
 dump
 END
-    has '\+- help: \? or esc closes -' "--ascii box drawing"
+    has '\+- help: \? or esc closes' "--ascii box drawing"
 else
     echo "note: no C.UTF-8 locale; skipping the Unicode box check"
 fi

@@ -25,8 +25,16 @@ const char *tv_lang_name(enum tv_lang lang);
 enum tv_lang tv_lang_from_env(const char *lc_all, const char *lc_messages, const char *lang);
 
 /* The translation of msgid into lang; msgid itself for English or when the
- * catalog has no translation.  The result lives as long as the program. */
-const char *tv_tr(enum tv_lang lang, const char *msgid);
+ * catalog has no translation.  The result lives as long as the program.
+ * format_arg: printf(tv_tr(lang, "%d segments"), n) is checked by the
+ * compiler against the msgid, and tests/check_i18n.c checks that every
+ * msgstr has the msgid's conversions. */
+#if defined(__GNUC__)
+#define TV_FORMAT_ARG(n) __attribute__((format_arg(n)))
+#else
+#define TV_FORMAT_ARG(n)
+#endif
+const char *tv_tr(enum tv_lang lang, const char *msgid) TV_FORMAT_ARG(2);
 
 /* Marks a string for extraction without translating it (for tables). */
 #define N_(s) (s)

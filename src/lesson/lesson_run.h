@@ -32,7 +32,8 @@ struct lesson_check_result {
 };
 
 struct lesson_step_plan {
-    size_t start;             /* the cursor where the step begins (the previous step's end) */
+    size_t start;             /* the cursor where the step begins: the previous step's end,
+                               * which is its reveal point when it asks a question */
     size_t stop;              /* where its run stops: the narration's moment */
     size_t reveal;            /* where the question's reveal stops (== stop without one) */
     uint64_t t_stop, t_reveal;/* virtual times of those events, µs */
@@ -47,6 +48,9 @@ struct lesson_step_plan {
                                * (the stated one when no option has `when`) */
     bool answer_ok;           /* the lesson's stated answer equals the engine's */
     char answer_why[LESSON_FAILURE_MAX]; /* when !answer_ok */
+    /* When !reached / !reveal_reached: "FILE:LINE: run until client
+     * sent=SYN: its event never happened before the run ended (t=3.000 s)". */
+    char stop_why[LESSON_FAILURE_MAX], reveal_why[LESSON_FAILURE_MAX];
 };
 
 struct lesson_plan {
@@ -60,6 +64,10 @@ struct lesson_plan {
 int lesson_plan_build(const struct lesson *l, struct world *w, struct lesson_plan *out,
                       char *err, size_t errlen);
 void lesson_plan_free(struct lesson_plan *p);
+
+/* Every failed claim of the plan, one "FILE:LINE: ..." line each, in file
+ * order (what `tcpviz --check LESSON` prints). */
+void lesson_plan_print_failures(FILE *out, const struct lesson *l, const struct lesson_plan *p);
 
 /* The text with "{answer}" replaced by the engine's answer (a number, or
  * the option letter), sanitised of control characters except '\n'.

@@ -2,9 +2,12 @@
  *
  * The file is read line by line.  Each line is cut into tokens (words and
  * "quoted strings"), then handed to the handler of its first word through
- * the keyword table below: adding a keyword (the lesson format adds
- * narration and questions) is one table row and one function.  Actions
- * ("client close", "expect server state=LISTEN") have their own table.
+ * the keyword table below: adding a keyword is one table row and one
+ * function.  Actions ("client close", "expect server state=LISTEN") have
+ * their own table.  The lesson format's lines (narration, steps,
+ * questions) come through an extension (scenario_parse_buffer_ext) that
+ * sees each line first and borrows the sub-parsers at the end of this
+ * file, so both formats share one tokenizer and one error style.
  *
  * Every error goes through fail(), which prefixes "FILE:LINE: ", so a
  * teacher always learns where the problem is and what was expected. */
@@ -63,6 +66,14 @@ struct line {
     size_t ntok, tokcap;
 };
 
+struct parser;
+
+/* What an extension (the lesson parser) holds while it looks at a line:
+ * the parser itself, behind the opaque type of scenario_parse.h. */
+struct scenario_ext_line {
+    struct parser *p;
+};
+
 struct parser {
     struct scenario *s;
     unsigned lineno;
@@ -75,6 +86,10 @@ struct parser {
      * messages carry no FILE:LINE, and the scenario (a shallow copy of the
      * caller's) must not grow. */
     bool one_action;
+    /* Extra line keywords (lessons): sees each line first; NULL for a
+     * plain scenario. */
+    const struct scenario_extension *ext;
+    struct scenario_ext_line handle;
 };
 
 static void PRINTF_LIKE(3, 4) set_error(char *err, size_t errlen, const char *fmt, ...)
@@ -87,17 +102,24 @@ static void PRINTF_LIKE(3, 4) set_error(char *err, size_t errlen, const char *fm
     va_end(ap);
 }
 
-/* Report an error at the current line; always returns -1. */
-static int PRINTF_LIKE(2, 3) fail(struct parser *p, const char *fmt, ...)
+/* Report an error at a line; always returns -1. */
+static int PRINTF_LIKE(3, 0) vfail_at(struct parser *p, unsigned line, const char *fmt, va_list ap)
 {
     if (!p->err || p->errlen == 0)
         return -1;
-    int n = p->one_action ? 0 : snprintf(p->err, p->errlen, "%s:%u: ", p->s->file, p->lineno);
+    int n = p->one_action ? 0 : snprintf(p->err, p->errlen, "%s:%u: ", p->s->file, line);
     if (n < 0 || (size_t)n >= p->errlen)
         return -1;
+    vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+    return -1;
+}
+
+/* Report an error at the current line; always returns -1. */
+static int PRINTF_LIKE(2, 3) fail(struct parser *p, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+    vfail_at(p, p->lineno, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -392,6 +414,56 @@ static int scan_quoted(struct parser *p, const char *raw, size_t len, size_t *i,
     return fail(p, "unterminated quoted string: expected a closing \"");
 }
 
+/* The end of a quoted string that starts at raw[i] (its opening quote),
+ * unescaped into out; 0 when it is not one (unterminated, bad escape). */
+static size_t quoted_end(const char *raw, size_t len, size_t i, char *out)
+{
+    for (i++; i < len; i++) {
+        char c = raw[i];
+        if (c == '"') {
+            *out = '\0';
+            return i + 1;
+        }
+        if (c == '\\') {
+            if (i + 1 >= len || (raw[i + 1] != '"' && raw[i + 1] != '\\'))
+                return 0;
+            c = raw[++i];
+        }
+        *out++ = c;
+    }
+    return 0;
+}
+
+/* Prose (a lesson's narration): from raw[i] to a comment is one token.
+ * Quotes in prose are ordinary characters, except that a '#' between two
+ * of them does not start a comment, and that text which is exactly one
+ * quoted string is taken unescaped, as everywhere else. */
+static int scan_prose(struct parser *p, const char *raw, size_t len, size_t i, char *out)
+{
+    struct line *l = &p->line;
+    while (i < len && is_blank(raw[i]))
+        i++;
+    size_t start = i;
+    bool in_quotes = false;
+    for (; i < len && (in_quotes || raw[i] != '#'); i++) {
+        if (raw[i] == '\\' && in_quotes && i + 1 < len)
+            i++;
+        else if (raw[i] == '"')
+            in_quotes = !in_quotes;
+    }
+    l->content_end = i;
+    size_t end = i;
+    while (end > start && is_blank(raw[end - 1]))
+        end--;
+    if (end == start)
+        return 0;
+    if (raw[start] == '"' && quoted_end(raw, len, start, out) == end)
+        return push_token(p, out, start, true);
+    memcpy(out, raw + start, end - start);
+    out[end - start] = '\0';
+    return push_token(p, out, start, false);
+}
+
 static int tokenize(struct parser *p, const char *raw, size_t len)
 {
     struct line *l = &p->line;
@@ -437,6 +509,11 @@ static int tokenize(struct parser *p, const char *raw, size_t len)
         *out++ = '\0';
         if (push_token(p, text, start, quoted) < 0)
             return -1;
+        if (p->ext && p->ext->prose_after && p->ext->prose_after(p->ext->ctx, &p->handle)) {
+            if (scan_prose(p, raw, len, i, out) < 0)
+                return -1;
+            break;
+        }
     }
     while (l->content_end > 0 && is_blank(raw[l->content_end - 1]))
         l->content_end--;
@@ -1430,7 +1507,8 @@ static int parse_expect_term(struct parser *p, const char *text, struct scn_expe
     return expect_value(p, expect_keys[k].type, value, t);
 }
 
-static int act_expect(struct parser *p, size_t i, struct scn_action *a)
+/* "HOST CHECK..." to the end of the line, into an ACT_EXPECT action. */
+static int parse_expect_checks(struct parser *p, size_t i, struct scn_action *a)
 {
     if (!tok(p, i))
         return fail(p, "expected 'expect HOST KEY=VALUE ...', like 'expect client state=ESTABLISHED'");
@@ -1445,6 +1523,13 @@ static int act_expect(struct parser *p, size_t i, struct scn_action *a)
             return -1;
         a->nterms++;
     }
+    return 0;
+}
+
+static int act_expect(struct parser *p, size_t i, struct scn_action *a)
+{
+    if (parse_expect_checks(p, i, a) < 0)
+        return -1;
     p->s->nexpects++;
     return 0;
 }
@@ -1585,22 +1670,26 @@ static int parse_event(struct parser *p, const char *text, struct scn_trigger *t
     return 0;
 }
 
+static int need_trigger_nth(struct parser *p, const char *value, struct scn_trigger *t)
+{
+    uint64_t n;
+    if (need_count(p, "nth", value, UINT32_MAX, &n) < 0)
+        return -1;
+    if (n == 0)
+        return fail(p, "nth counts from 1");
+    t->nth = (unsigned)n;
+    return 0;
+}
+
 static int parse_trigger_option(struct parser *p, char *text, struct scn_trigger *t)
 {
     const char *key, *value;
-    uint64_t n;
     if (!strchr(text, '='))
         return fail(p, "expected 'do' and an action after the event, got '%.60s'", text);
     if (split_key_value(p, text, &key, &value) < 0)
         return -1;
-    if (strcmp(key, "nth") == 0) {
-        if (need_count(p, "nth", value, UINT32_MAX, &n) < 0)
-            return -1;
-        if (n == 0)
-            return fail(p, "nth counts from 1");
-        t->nth = (unsigned)n;
-        return 0;
-    }
+    if (strcmp(key, "nth") == 0)
+        return need_trigger_nth(p, value, t);
     if (strcmp(key, "after") == 0)
         return need_duration(p, value, &t->after);
     if (strcmp(key, "data") == 0 && (t->kind == TRIG_SENT || t->kind == TRIG_RECEIVED))
@@ -1644,13 +1733,23 @@ static const struct {
 static int dispatch_line(struct parser *p)
 {
     const char *word = tok(p, 0);
+    if (p->ext) {
+        int handled = p->ext->line(p->ext->ctx, &p->handle);
+        if (handled != 0)
+            return handled < 0 ? -1 : 0;
+    }
     for (size_t i = 0; i < COUNT_OF(line_keywords); i++)
         if (strcmp(word, line_keywords[i].keyword) == 0)
             return line_keywords[i].parse(p);
-    char known[256] = "";
+    char known[512] = "";
     for (size_t i = 0; i < COUNT_OF(line_keywords); i++) {
         size_t used = strlen(known);
         snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "", line_keywords[i].keyword);
+    }
+    const char *extra;
+    for (size_t i = 0; p->ext && p->ext->keyword && (extra = p->ext->keyword(p->ext->ctx, i)); i++) {
+        size_t used = strlen(known);
+        snprintf(known + used, sizeof known - used, ", %s", extra);
     }
     return fail(p, "unknown keyword '%.60s' (expected one of: %s)", word, known);
 }
@@ -1797,8 +1896,8 @@ const char *scenario_link_key(size_t i)
     return i < COUNT_OF(link_settings) ? link_settings[i].key : NULL;
 }
 
-int scenario_parse_buffer(const char *name, const char *text, size_t len, struct scenario *out,
-                          char *err, size_t errlen)
+int scenario_parse_buffer_ext(const char *name, const char *text, size_t len, struct scenario *out,
+                              const struct scenario_extension *ext, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (err && errlen)
@@ -1809,8 +1908,14 @@ int scenario_parse_buffer(const char *name, const char *text, size_t len, struct
         return -1;
     }
     out->duration = DEFAULT_DURATION;
-    struct parser p = { .s = out, .err = err, .errlen = errlen };
+    struct parser p = { .s = out, .err = err, .errlen = errlen, .ext = ext };
+    p.handle.p = &p;
     int rc = parse_lines(&p, text, len);
+    if (rc == 0 && ext && ext->finish) {
+        /* End-of-file checks name their own lines; tokens are gone. */
+        p.line.ntok = 0;
+        rc = ext->finish(ext->ctx, &p.handle) < 0 ? -1 : 0;
+    }
     if (rc == 0)
         rc = add_default_links(&p);
     free(p.line.buf);
@@ -1818,6 +1923,12 @@ int scenario_parse_buffer(const char *name, const char *text, size_t len, struct
     if (rc < 0)
         scenario_free(out);
     return rc;
+}
+
+int scenario_parse_buffer(const char *name, const char *text, size_t len, struct scenario *out,
+                          char *err, size_t errlen)
+{
+    return scenario_parse_buffer_ext(name, text, len, out, NULL, err, errlen);
 }
 
 int scenario_parse_string(const char *name, const char *text, struct scenario *out, char *err,
@@ -1864,4 +1975,157 @@ int scenario_parse_file(const char *path, struct scenario *out, char *err, size_
     int rc = scenario_parse_buffer(path, buf, len, out, err, errlen);
     free(buf);
     return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Extensions: the lesson parser's view of a line                            */
+
+static struct parser *ext_parser(const struct scenario_ext_line *l)
+{
+    return l->p;
+}
+
+unsigned scenario_ext_lineno(const struct scenario_ext_line *l)
+{
+    return ext_parser(l)->lineno;
+}
+
+size_t scenario_ext_ntok(const struct scenario_ext_line *l)
+{
+    return ext_parser(l)->line.ntok;
+}
+
+const char *scenario_ext_tok(const struct scenario_ext_line *l, size_t i)
+{
+    return tok(ext_parser(l), i);
+}
+
+bool scenario_ext_quoted(const struct scenario_ext_line *l, size_t i)
+{
+    const struct parser *p = ext_parser(l);
+    return i < p->line.ntok && p->line.tok[i].quoted;
+}
+
+const struct scenario *scenario_ext_scenario(const struct scenario_ext_line *l)
+{
+    return ext_parser(l)->s;
+}
+
+int scenario_ext_fail(struct scenario_ext_line *l, const char *fmt, ...)
+{
+    struct parser *p = ext_parser(l);
+    va_list ap;
+    va_start(ap, fmt);
+    vfail_at(p, p->lineno, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int scenario_ext_fail_at(struct scenario_ext_line *l, unsigned line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfail_at(ext_parser(l), line, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int scenario_ext_text(struct scenario_ext_line *l, size_t first, const char *what, char **out)
+{
+    *out = NULL;
+    return rest_of_line(ext_parser(l), first, what, out);
+}
+
+int scenario_ext_no_more(struct scenario_ext_line *l, size_t i, const char *after)
+{
+    return no_more(ext_parser(l), i, after);
+}
+
+int scenario_ext_host(struct scenario_ext_line *l, size_t i, int *host)
+{
+    struct parser *p = ext_parser(l);
+    if (!tok(p, i))
+        return fail(p, "expected a host name after '%.60s'", tok(p, i - 1) ? tok(p, i - 1) : "");
+    return need_host(p, tok(p, i), host);
+}
+
+int scenario_ext_duration(struct scenario_ext_line *l, size_t i, uint64_t *usec)
+{
+    struct parser *p = ext_parser(l);
+    if (!tok(p, i))
+        return fail(p, "expected a duration, like 500ms or 1.5s");
+    return need_duration(p, tok(p, i), usec);
+}
+
+int scenario_ext_count(struct scenario_ext_line *l, size_t i, const char *what, uint64_t max,
+                       uint64_t *out)
+{
+    struct parser *p = ext_parser(l);
+    if (!tok(p, i))
+        return fail(p, "%s needs a whole number", what);
+    return need_count(p, what, tok(p, i), max, out);
+}
+
+int scenario_ext_expect(struct scenario_ext_line *l, size_t first, struct scn_action *out)
+{
+    struct parser *p = ext_parser(l);
+    memset(out, 0, sizeof *out);
+    out->kind = ACT_EXPECT;
+    out->host = -1;
+    out->link = -1;
+    out->origin = (struct scn_origin){ p->s->file, p->lineno };
+    return parse_expect_checks(p, first, out);
+}
+
+/* nth= and data= after an event; a lesson's events take no after= (a step
+ * stops at the event itself) and no 'do'. */
+static int ext_event_option(struct parser *p, char *text, struct scn_trigger *t)
+{
+    const char *key, *value;
+    bool segment = t->kind == TRIG_SENT || t->kind == TRIG_RECEIVED;
+    if (!strchr(text, '='))
+        return fail(p, "expected nth=N%s after the event, got '%.60s'", segment ? " or data=yes/no" : "",
+                    text);
+    if (split_key_value(p, text, &key, &value) < 0)
+        return -1;
+    if (strcmp(key, "nth") == 0)
+        return need_trigger_nth(p, value, t);
+    if (strcmp(key, "data") == 0 && segment)
+        return need_yes_no(p, value, &t->match.data);
+    return fail(p, "unknown option '%.60s' after the event (options: nth%s)", key,
+                segment ? " data" : "");
+}
+
+int scenario_ext_event(struct scenario_ext_line *l, size_t first, struct scn_trigger *out)
+{
+    struct parser *p = ext_parser(l);
+    memset(out, 0, sizeof *out);
+    out->host = -1;
+    out->nth = 1;
+    match_any(&out->match);
+    if (!tok(p, first) || !tok(p, first + 1))
+        return fail(p, "expected HOST EVENT, like 'client sent=SYN' or 'server state=ESTABLISHED'");
+    if (need_host(p, tok(p, first), &out->host) < 0 || parse_event(p, tok(p, first + 1), out) < 0)
+        return -1;
+    for (size_t i = first + 2; i < p->line.ntok; i++)
+        if (ext_event_option(p, p->line.tok[i].text, out) < 0)
+            return -1;
+    return 0;
+}
+
+bool scenario_is_line_keyword(const char *word)
+{
+    for (size_t i = 0; word && i < COUNT_OF(line_keywords); i++)
+        if (strcmp(word, line_keywords[i].keyword) == 0)
+            return true;
+    return false;
+}
+
+const char *scenario_expect_key(size_t i, bool *numeric)
+{
+    if (i >= COUNT_OF(expect_keys))
+        return NULL;
+    if (numeric)
+        *numeric = expect_keys[i].type == EXPECT_NUMBER;
+    return expect_keys[i].key;
 }

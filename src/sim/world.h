@@ -101,6 +101,21 @@ void world_checkpoint_counts(const struct world *w, unsigned *passed, unsigned *
  * result.  Returns true if it has been evaluated. */
 bool world_checkpoint_result(const struct world *w, unsigned index, bool *passed,
                              const struct scn_action **expect);
+/* What lessons (src/lesson/lesson_run.c) read: the same values and the
+ * same event matching as the scenario's own checkpoints and `on` rules, so
+ * a lesson's claim means exactly what a scenario's does. */
+/* The value of an `expect` key (docs/scenario-format.md: "state", "cwnd",
+ * ...) on host now; false for an unknown key or when the host has no
+ * connection to read a connection variable from. */
+bool world_host_value(const struct world *w, int host, const char *key, int64_t *out);
+/* Does trace entry e count as trigger t's event (state=, timer=, sent=,
+ * received=, error)?  TRIG_EOF is not an event of the trace: see
+ * world_host_eof_count. */
+bool world_trigger_matches(const struct world *w, const struct scn_trigger *t,
+                           const struct trace_entry *e);
+/* How many of host's connections have shown their app the end of the
+ * stream (each counts once, as an `on HOST eof` rule does). */
+unsigned world_host_eof_count(const struct world *w, int host);
 /* Drops on the wire arriving at / leaving each host, by reason. */
 uint32_t world_drops(const struct world *w, int host, enum tcp_drop_reason r);
 

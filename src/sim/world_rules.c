@@ -261,6 +261,30 @@ bool world_expect_holds(const struct world *w, const struct scn_action *a)
     return passed;
 }
 
+bool world_host_value(const struct world *w, int host, const char *key, int64_t *out)
+{
+    if (host < 0 || (unsigned)host >= w->s->nhosts)
+        return false;
+    return expect_value(&w->st.hosts[host], key, out);
+}
+
+bool world_trigger_matches(const struct world *w, const struct scn_trigger *t,
+                           const struct trace_entry *e)
+{
+    return trigger_matches(w, t, &e->ev);
+}
+
+unsigned world_host_eof_count(const struct world *w, int host)
+{
+    if (host < 0 || (unsigned)host >= w->s->nhosts)
+        return 0;
+    const struct app_state *app = &w->st.hosts[host].app;
+    unsigned n = 0;
+    for (size_t i = 0; i < app->nconns; i++)
+        n += app->conns[i].eof_seen;
+    return n;
+}
+
 static void record_expect(struct world *w, size_t rule, bool passed, bool unreached)
 {
     const struct scn_action *a = &w->s->rules[rule].action;

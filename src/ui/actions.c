@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "ui/cmdline.h"
+#include "ui/course.h"
 #include "ui/layout.h"
 #include "ui/timeline.h"
 
@@ -189,7 +190,7 @@ static void toggle_play(struct ui *ui)
         return;
     }
     if (timeline_at_end(ui)) {
-        say(ui, "end of the run: press g to go back to the start");
+        say(ui, tv_tr(ui->lang, "end of the run: press g to go back to the start"));
         return;
     }
     ui->playing = true;
@@ -201,7 +202,8 @@ static void change_speed(struct ui *ui, int delta)
         ui->speed++;
     else if (delta < 0 && ui->speed > 0)
         ui->speed--;
-    snprintf(ui->message, sizeof ui->message, "speed: %u events per second", 1u << ui->speed);
+    snprintf(ui->message, sizeof ui->message, tv_tr(ui->lang, "speed: %u events per second"),
+             1u << ui->speed);
 }
 
 /* Rows of a page in a pane at the current screen size: its inside less
@@ -248,8 +250,10 @@ static void page(struct ui *ui, int dir)
         for (int i = 0; i < (rows > 1 ? rows : 1); i++)
             if (!timeline_select_segment(ui, dir))
                 break;
-        /* Moved at least once: the message about the far end is stale. */
-        if (ui->selected_packet >= 0 && strncmp(ui->message, "no ", 3) == 0)
+        /* With a selection, the message about the far end is stale.  The
+         * only message here is the timeline's (ui_key cleared the older
+         * one), so this need not read its words, which are translated. */
+        if (ui->selected_packet >= 0)
             ui->message[0] = '\0';
     }
 }
@@ -262,15 +266,15 @@ static void scroll_log(struct ui *ui, int dir)
     long max = (long)ui->cursor;
     ui->log_scroll = (int)(back < 0 ? 0 : back > max ? max : back);
     if (dir < 0 && ui->log_scroll == 0)
-        say(ui, "the event log is back at the cursor's event");
+        say(ui, tv_tr(ui->lang, "the event log is back at the cursor's event"));
 }
 
 static void toggle_plot(struct ui *ui)
 {
     ui->plot_seq_time = !ui->plot_seq_time;
     say(ui, ui->plot_seq_time
-                ? "cwnd pane: the seq-vs-time (Stevens) plot, when one chart fits"
-                : "cwnd pane: the cwnd / ssthresh chart, when one chart fits");
+                ? tv_tr(ui->lang, "cwnd pane: the seq-vs-time (Stevens) plot, when one chart fits")
+                : tv_tr(ui->lang, "cwnd pane: the cwnd / ssthresh chart, when one chart fits"));
 }
 
 static void toggle_inspector(struct ui *ui)
@@ -280,7 +284,7 @@ static void toggle_inspector(struct ui *ui)
         return;
     }
     if (!layout_has_inspector()) {
-        say(ui, "the inspector is not available yet");
+        say(ui, tv_tr(ui->lang, "the inspector is not available yet"));
         return;
     }
     if (ui->selected_packet < 0 && !timeline_select_segment(ui, 1))
@@ -329,7 +333,7 @@ static bool action_only_looks(enum ui_action a)
 {
     switch (a) {
     case UI_ACT_PLAY: case UI_ACT_FASTER: case UI_ACT_SLOWER: case UI_ACT_HELP:
-    case UI_ACT_ESCAPE: case UI_ACT_INSPECT: case UI_ACT_SELECT_NEXT:
+    case UI_ACT_ESCAPE: case UI_ACT_INSPECT: case UI_ACT_CONTINUE: case UI_ACT_SELECT_NEXT:
     case UI_ACT_SELECT_PREV: case UI_ACT_PAGE_DOWN: case UI_ACT_PAGE_UP:
     case UI_ACT_LOG_BACK: case UI_ACT_LOG_FORWARD: case UI_ACT_PLOT:
         return true;
@@ -340,6 +344,9 @@ static bool action_only_looks(enum ui_action a)
 
 void ui_action_run(struct ui *ui, enum ui_action a)
 {
+    /* The menu and lesson mode take their actions first (course.c). */
+    if (ui->course && course_action(ui, a))
+        return;
     int64_t selected_before = ui->selected_packet;
     switch (a) {
     case UI_ACT_STEP: timeline_step(ui, 1); break;
@@ -382,6 +389,14 @@ void ui_action_run(struct ui *ui, enum ui_action a)
         ui->help_scroll = 0;
         break;
     case UI_ACT_QUIT: quit(ui); break;
+    /* Outside a lesson Enter is the inspector's, as it always was. */
+    case UI_ACT_CONTINUE: toggle_inspector(ui); break;
+    case UI_ACT_AGAIN: case UI_ACT_LESSON: case UI_ACT_PREV_STEP:
+        say(ui, tv_tr(ui->lang, "not in a lesson: tcpviz without a file opens the lesson menu"));
+        break;
+    case UI_ACT_MENU:
+        say(ui, tv_tr(ui->lang, "no lesson menu here: tcpviz without a file opens it"));
+        break;
     default: break;
     }
     /* Stepping by hand stops the player (playing is one step per tick);
@@ -418,7 +433,7 @@ static void command_line_complete(struct ui *ui)
     char found[UI_CMDLINE_COMPLETIONS][UI_CMDLINE_WORD_MAX];
     size_t n = ui_cmdline_complete(ui, ui->cmd, found, UI_CMDLINE_COMPLETIONS);
     if (n == 0) {
-        say(ui, "nothing to complete here");
+        say(ui, tv_tr(ui->lang, "nothing to complete here"));
         return;
     }
     size_t common = strlen(found[0]);

@@ -19,6 +19,7 @@
 #include <wchar.h>
 
 #include "ui/actions.h"
+#include "ui/course.h"
 #include "ui/draw.h"
 #include "ui/script.h"
 #include "ui/timeline.h"
@@ -67,10 +68,31 @@ void ui_app_init(struct ui_app *app, struct world *w, const struct scenario *s,
     ui->scn = s;
     if (opt)
         ui->opt = *opt;
+    ui->lang = ui->opt.lang;
     ui->selected_packet = -1;
     ui->speed = TIMELINE_SPEED_DEFAULT;
     layout_screen_init(&app->screen);
-    timeline_init(ui);
+    /* No world yet: the lesson menu comes first (course.c). */
+    if (w)
+        timeline_init(ui);
+}
+
+void ui_set_world(struct ui *ui, struct world *w, const struct scenario *s)
+{
+    ui->world = w;
+    ui->scn = s;
+    ui->playing = false;
+    ui->anim = false;
+    ui->selected_packet = -1;
+    ui->ladder_scroll = ui->log_scroll = ui->inspector_scroll = 0;
+    ui->inspector = false;
+    ui->cmd_active = false;
+    ui->narration[0] = '\0';
+    /* The segment index describes the old trace: start it again. */
+    if (ui->trace_index)
+        trace_index_truncate(ui->trace_index, 0);
+    if (w)
+        timeline_init(ui);
 }
 
 void ui_app_attach(struct ui_app *app, SCREEN *scr)
@@ -118,6 +140,10 @@ void ui_app_detach(struct ui_app *app)
 
 void ui_app_frame(struct ui_app *app)
 {
+    /* The lesson menu draws itself; lesson mode updates its phase and
+     * text before the views draw (course.c). */
+    if (app->ui.course && course_frame(app))
+        return;
     layout_draw(&app->ui, &app->screen);
 }
 
@@ -136,6 +162,9 @@ void ui_app_key(struct ui_app *app, int key)
     /* A key shows the moment as it is: no glide left half-way. */
     if (key != KEY_RESIZE)
         app->ui.anim = false;
+    /* The menu's keys, and a lesson's answers, come before the table. */
+    if (app->ui.course && course_key(app, key))
+        return;
     switch (key) {
     case KEY_RESIZE:
         /* LINES and COLS are new; the next frame lays itself out again. */
@@ -262,16 +291,17 @@ int ui_main(struct world *w, const struct scenario *s, const struct ui_options *
     if (opt && opt->script)
         return ui_script_main(w, s, opt);
     /* Drawing a screen into a pipe or a file helps nobody: say what does. */
+    enum tv_lang lang = opt ? opt->lang : LANG_EN;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fputs("tcpviz: the interactive view needs a terminal; for a headless run use\n"
-              "  tcpviz --batch FILE    (the trace as text)\n"
-              "  tcpviz --script FILE   (the view driven by a script, screens as text)\n",
+        fputs(tv_tr(lang, "tcpviz: the interactive view needs a terminal; for a headless run use\n"
+                          "  tcpviz --batch FILE    (the trace as text)\n"
+                          "  tcpviz --script FILE   (the view driven by a script, screens as text)\n"),
               stderr);
         return UI_EXIT_ERROR;
     }
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
-        fputs("tcpviz: cannot start the terminal interface (is TERM set?)\n", stderr);
+        fputs(tv_tr(lang, "tcpviz: cannot start the terminal interface (is TERM set?)\n"), stderr);
         return UI_EXIT_ERROR;
     }
     struct ui_app app;
@@ -337,7 +367,14 @@ bool ui_vterm_row(int y, char *buf, size_t len)
     if (y < 0 || y >= LINES)
         return false;
     wchar_t wide[1024];
-    int n = mvwinnwstr(curscr, y, 0, wide, COLS < 1023 ? COLS : 1023);
+    /* Read a copy: reading curscr itself in the middle of a run of
+     * updates was seen to change how the next update of wide characters
+     * is made, so a test's dump changed the screen that followed it. */
+    WINDOW *copy = dupwin(curscr);
+    if (!copy)
+        return false;
+    int n = mvwinnwstr(copy, y, 0, wide, COLS < 1023 ? COLS : 1023);
+    delwin(copy);
     if (n == ERR)
         return false;
     size_t out = 0;

@@ -25,6 +25,11 @@ bool ui_color_wanted(enum ui_color_mode mode, const char *no_color, bool termina
 /* Set up the model on a world (cursor on the first event). */
 void ui_app_init(struct ui_app *app, struct world *w, const struct scenario *s,
                  const struct ui_options *opt);
+/* Put the model on another world (a lesson opened from the menu, a
+ * lesson's world rebuilt after a fork): cursor on its first event, the
+ * selection, scrolls and overlays reset; colours, language and the course
+ * stay.  w may be NULL (the menu shows no world). */
+void ui_set_world(struct ui *ui, struct world *w, const struct scenario *s);
 /* Take over curses screen scr (already made by newterm and current):
  * modes, colours, the input window.  Call before the first frame. */
 void ui_app_attach(struct ui_app *app, SCREEN *scr);

@@ -135,8 +135,12 @@ static void after_fork(struct ui *ui)
     const char *who = !hostless && e->ev.endpoint < world_scenario(w)->nhosts
                           ? world_scenario(w)->hosts[e->ev.endpoint].name
                           : "";
-    say(ui, "%s%s%s at %" PRIu64 ".%06" PRIu64 " s: the run goes on from here", who,
-          who[0] ? " " : "", what, info.t / 1000000u, info.t % 1000000u);
+    /* The time is formatted on its own: a translated format cannot hold
+     * PRIu64.  What was done (`what`) is the command's own words. */
+    char when[48];
+    snprintf(when, sizeof when, "%" PRIu64 ".%06" PRIu64, info.t / 1000000u, info.t % 1000000u);
+    say(ui, tv_tr(ui->lang, "%s%s%s at %s s: the run goes on from here"), who, who[0] ? " " : "",
+        what, when);
 }
 
 /* "drop [PACKET]", "delay TIME [PACKET]", "duplicate [PACKET]",
@@ -147,7 +151,7 @@ static bool run_fate(struct ui *ui, enum world_fate fate, const char **words, si
     uint64_t delay = 0;
     if (fate == FATE_DELAY) {
         if (i >= n || scenario_parse_duration(words[i], &delay) < 0 || delay == 0)
-            return failf(ui, "expected 'delay TIME [PACKET]', like 'delay 50ms'");
+            return failf(ui, "%s", tv_tr(ui->lang, "expected 'delay TIME [PACKET]', like 'delay 50ms'"));
         i++;
     }
     int64_t packet = ui->selected_packet;
@@ -155,14 +159,15 @@ static bool run_fate(struct ui *ui, enum world_fate fate, const char **words, si
         char *end;
         unsigned long long v = strtoull(words[i], &end, 10);
         if (*end || end == words[i] || v > UINT32_MAX)
-            return failf(ui, "expected a packet number, got '%.40s'", words[i]);
+            return failf(ui, tv_tr(ui->lang, "expected a packet number, got '%.40s'"), words[i]);
         packet = (int64_t)v;
         i++;
     }
     if (i < n)
-        return failf(ui, "unexpected '%.40s' after the packet", words[i]);
+        return failf(ui, tv_tr(ui->lang, "unexpected '%.40s' after the packet"), words[i]);
     if (packet < 0)
-        return failf(ui, "select a segment in flight first, or give its packet number: '%s 12'",
+        return failf(ui, tv_tr(ui->lang, "select a segment in flight first, or give its packet "
+                                         "number: '%s 12'"),
                      world_fate_name(fate));
     char err[sizeof ui->message];
     if (!world_set_fate(ui->world, ui->cursor, (uint32_t)packet, fate, delay, err, sizeof err))
@@ -211,7 +216,7 @@ static bool unknown_command(struct ui *ui, const struct scenario *s, const char 
     for (int f = 0; f < FATE_COUNT; f++)
         LIST_ADD("%s%s", used ? ", " : "", world_fate_name((enum world_fate)f));
 #undef LIST_ADD
-    return failf(ui, "unknown command '%.32s'; try %s (Tab completes)", word, list);
+    return failf(ui, tv_tr(ui->lang, "unknown command '%.32s'; try %s (Tab completes)"), word, list);
 }
 
 bool ui_cmdline_run(struct ui *ui, const char *line)
@@ -226,7 +231,7 @@ bool ui_cmdline_run(struct ui *ui, const char *line)
         return run_fate(ui, (enum world_fate)fate, words, n);
 
     if (n == 0)
-        return failf(ui, "type a command, e.g. 'client send 1000'; Tab completes");
+        return failf(ui, "%s", tv_tr(ui->lang, "type a command, e.g. 'client send 1000'; Tab completes"));
     /* "cleint send 1": a misspelt host, which the parser names well;
      * "frob": no command at all, which needs the list. */
     if (!is_first_word(s, words[0]) && !(n > 1 && is_host_verb(words[1])))

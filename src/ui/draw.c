@@ -256,8 +256,12 @@ void draw_blank(WINDOW *win, int y, int x, int width)
     }
     if (width > getmaxx(win) - x)
         width = getmaxx(win) - x;
-    if (width > 0)
-        mvwhline(win, y, x, ' ', width);
+    /* The wide-character call: it clears a wide character that the
+     * blanks cut in half, where mvwhline(' ') can leave half of one. */
+    cchar_t blank;
+    static const wchar_t space[2] = {L' ', L'\0'};
+    if (width > 0 && setcchar(&blank, space, A_NORMAL, 0, NULL) == OK)
+        mvwhline_set(win, y, x, &blank, width);
 }
 
 void draw_blank_rect(WINDOW *win, int y, int x, int h, int w)

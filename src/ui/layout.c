@@ -11,6 +11,7 @@
 
 #include "ui/actions.h"
 #include "ui/draw.h"
+#include "ui/lesson_mode.h"
 #include "ui/timeline.h"
 
 /* ------------------------------------------------------------------ */
@@ -186,9 +187,9 @@ void layout_compute(struct layout *l, int lines, int cols, const bool present[PA
     layout_overlays(l, present);
 }
 
-void layout_too_small_text(int lines, int cols, char *buf, size_t len)
+void layout_too_small_text(enum tv_lang lang, int lines, int cols, char *buf, size_t len)
 {
-    snprintf(buf, len, "terminal too small (have %dx%d, need %dx%d)", cols, lines,
+    snprintf(buf, len, tv_tr(lang, "terminal too small (have %dx%d, need %dx%d)"), cols, lines,
              UI_MIN_COLS, UI_MIN_LINES);
 }
 
@@ -254,11 +255,12 @@ static bool same_layout(const struct layout *a, const struct layout *b)
 static void draw_too_small(const struct ui *ui, int lines, int cols)
 {
     char first[96], size[64];
-    snprintf(first, sizeof first, "terminal too small");
-    snprintf(size, sizeof size, "have %dx%d, need %dx%d", cols, lines, UI_MIN_COLS, UI_MIN_LINES);
-    const char *text[3] = {first, size, "q quits"};
+    snprintf(first, sizeof first, "%s", tv_tr(ui->lang, "terminal too small"));
+    snprintf(size, sizeof size, tv_tr(ui->lang, "have %dx%d, need %dx%d"), cols, lines,
+             UI_MIN_COLS, UI_MIN_LINES);
+    const char *text[3] = {first, size, tv_tr(ui->lang, "q quits")};
     char whole[128];
-    layout_too_small_text(lines, cols, whole, sizeof whole);
+    layout_too_small_text(ui->lang, lines, cols, whole, sizeof whole);
     /* One line when it fits, else three. */
     int n = draw_text_width(whole) <= cols ? 1 : 3;
     if (n == 1)
@@ -286,18 +288,28 @@ static void format_status_right(const struct ui *ui, char *buf, size_t len)
     size_t total = timeline_total(ui);
     size_t at = e ? ui->cursor + 1 : 0;
     const char *more = ui->end_known ? "" : "+";
-    const char *play = ui->playing ? (ui->utf8 ? "▶ playing" : "> playing")
-                                   : (ui->utf8 ? "‖ paused" : "|| paused");
-    snprintf(buf, len, "t=%" PRIu64 ".%03" PRIu64 " s  event %zu/%zu%s  %s %u/s ", t / 1000000,
-             t / 1000 % 1000, at, total, more, play, 1u << ui->speed);
+    const char *glyph = ui->playing ? (ui->utf8 ? "▶" : ">") : (ui->utf8 ? "‖" : "||");
+    const char *play = ui->playing ? tv_tr(ui->lang, "playing") : tv_tr(ui->lang, "paused");
+    /* The time is a number and a unit in every language: only the words
+     * around it are translated. */
+    char when[48];
+    snprintf(when, sizeof when, "t=%" PRIu64 ".%03" PRIu64 " s", t / 1000000, t / 1000 % 1000);
+    snprintf(buf, len, tv_tr(ui->lang, "%s  event %zu/%zu%s  %s %s %u/s "), when, at, total, more,
+             glyph, play, 1u << ui->speed);
 }
 
 static void draw_status_line(const struct ui *ui, int cols)
 {
     char right[128], title[160];
     format_status_right(ui, right, sizeof right);
-    const char *name = ui->scn && ui->scn->title ? ui->scn->title : "sandbox";
+    /* A lesson's line needs its room for "Lesson 3/18  title  step 2/7". */
+    if (ui->lesson)
+        lesson_mode_status_right(ui, right, sizeof right);
+    const char *name = ui->scn && ui->scn->title ? ui->scn->title : tv_tr(ui->lang, "sandbox");
     draw_sanitize(title, sizeof title, name);
+    /* A lesson: "Lesson 3/18  <title>  step 2/7", fitted to the room. */
+    if (ui->lesson)
+        lesson_mode_status(ui, cols - 8 - draw_text_width(right) - 2, title, sizeof title);
 
     draw_blank(stdscr, 0, 0, cols);
     int x = draw_text_role(ui, stdscr, 0, 0, cols, " tcpviz ", ROLE_TITLE);
@@ -318,7 +330,7 @@ static int keybar_item_width(const struct ui *ui, enum ui_action a)
 {
     char key[32];
     ui_action_key_label(a, ui->utf8, key, sizeof key);
-    return draw_text_width(key) + 1 + draw_text_width(ui_action_bar_label(a)) + 2;
+    return draw_text_width(key) + 1 + draw_text_width(tv_tr(ui->lang, ui_action_bar_label(a))) + 2;
 }
 
 static int draw_keybar_item(const struct ui *ui, int y, int x, int room, enum ui_action a)
@@ -327,8 +339,8 @@ static int draw_keybar_item(const struct ui *ui, int y, int x, int room, enum ui
     ui_action_key_label(a, ui->utf8, key, sizeof key);
     int used = draw_text_role(ui, stdscr, y, x, room, key, ROLE_TITLE);
     used += draw_text_role(ui, stdscr, y, x + used, room - used, " ", ROLE_NORMAL);
-    used += draw_text_role(ui, stdscr, y, x + used, room - used, ui_action_bar_label(a),
-                           ROLE_NORMAL);
+    used += draw_text_role(ui, stdscr, y, x + used, room - used,
+                           tv_tr(ui->lang, ui_action_bar_label(a)), ROLE_NORMAL);
     used += draw_text_role(ui, stdscr, y, x + used, room - used, "  ", ROLE_NORMAL);
     return used;
 }
@@ -338,8 +350,19 @@ static void draw_keybar(const struct ui *ui, int y, int cols)
     draw_blank(stdscr, y, 0, cols);
     int reserved = keybar_item_width(ui, UI_ACT_HELP) + keybar_item_width(ui, UI_ACT_QUIT);
     int x = 1;
+    /* In a lesson its keys come first; elsewhere they are not shown (the
+     * menu's only where there is a menu). */
+    for (int a = UI_ACT_CONTINUE; ui->lesson && a <= UI_ACT_MENU; a++) {
+        int w = ui_action_bar_label((enum ui_action)a) ? keybar_item_width(ui, (enum ui_action)a)
+                                                       : 0;
+        if (w && x + w + reserved <= cols)
+            x += draw_keybar_item(ui, y, x, cols - x, (enum ui_action)a);
+    }
     for (int a = 0; a < UI_ACT_COUNT; a++) {
         if (!ui_action_bar_label((enum ui_action)a) || a == UI_ACT_HELP || a == UI_ACT_QUIT)
+            continue;
+        if (a >= UI_ACT_CONTINUE && a <= UI_ACT_MENU &&
+            (ui->lesson || a != UI_ACT_MENU || !ui->course))
             continue;
         int w = keybar_item_width(ui, (enum ui_action)a);
         if (x + w + reserved > cols)
@@ -395,7 +418,8 @@ static void draw_help(const struct ui *ui, WINDOW *win, struct layout_rect r)
     int hidden = UI_ACT_COUNT - rows > 0 ? UI_ACT_COUNT - rows : 0;
     int first = ui->help_scroll < 0 ? 0 : ui->help_scroll > hidden ? hidden : ui->help_scroll;
     draw_box(ui, win, 0, 0, r.h, r.w,
-             hidden ? "help: ? or esc closes, j/k scroll" : "help: ? or esc closes");
+             hidden ? tv_tr(ui->lang, "help: ? or esc closes, j/k scroll")
+                    : tv_tr(ui->lang, "help: ? or esc closes"));
     int keys_w = inner > UI_HELP_KEYS_COLS + 8 ? UI_HELP_KEYS_COLS : inner / 3;
     for (int y = 0; y < rows; y++) {
         int a = first + y;
@@ -406,13 +430,13 @@ static void draw_help(const struct ui *ui, WINDOW *win, struct layout_rect r)
         ui_action_keys_text((enum ui_action)a, ui->utf8, keys, sizeof keys);
         draw_text_role(ui, win, 1 + y, 2, keys_w - 1, keys, ROLE_TITLE);
         draw_text_role(ui, win, 1 + y, 1 + keys_w, inner - keys_w - 1,
-                       ui_action_help((enum ui_action)a), ROLE_NORMAL);
+                       tv_tr(ui->lang, ui_action_help((enum ui_action)a)), ROLE_NORMAL);
     }
     /* What is out of view, on the bottom border. */
     if (hidden && r.w > 20) {
         char more[48];
         int below = UI_ACT_COUNT - first - rows, above = first;
-        snprintf(more, sizeof more, " %d above, %d below ", above, below);
+        snprintf(more, sizeof more, tv_tr(ui->lang, " %d above, %d below "), above, below);
         draw_text_role(ui, win, r.h - 1, r.w - 2 - draw_text_width(more), draw_text_width(more),
                        more, ROLE_DIM);
     }
@@ -426,7 +450,7 @@ static void draw_inspector(const struct ui *ui, struct layout_screen *s)
     WINDOW *frame = s->frame[PANE_INSPECTOR], *inner = s->win[PANE_INSPECTOR];
     if (!v || !frame || !inner)
         return;
-    draw_box(ui, frame, 0, 0, r.h, r.w, v->name);
+    draw_box(ui, frame, 0, 0, r.h, r.w, tv_tr(ui->lang, v->name));
     wnoutrefresh(frame);
     v->draw(ui, inner, r.h - 2, r.w - 2);
     wnoutrefresh(inner);
@@ -442,7 +466,7 @@ static void draw_panes(const struct ui *ui, struct layout_screen *s)
         struct layout_rect r = s->cur.pane[p];
         if (p == PANE_INSPECTOR || !v || r.h == 0)
             continue;
-        draw_box(ui, stdscr, r.y, r.x, r.h, r.w, v->name);
+        draw_box(ui, stdscr, r.y, r.x, r.h, r.w, tv_tr(ui->lang, v->name));
     }
     wnoutrefresh(stdscr);
     for (int p = 0; p < PANE_COUNT; p++) {
@@ -464,10 +488,55 @@ static void touch_all(struct layout_screen *s)
             touchwin(s->win[p]);
 }
 
+/* A lesson's narration pane says more (narration, question, options,
+ * explanation): it takes up to LAYOUT_LESSON_EXTRA rows from the event
+ * log, all of the log when less would be left than a box shows. */
+#define LAYOUT_LESSON_EXTRA 3
+
+static void layout_grow_narration(struct layout *l)
+{
+    struct layout_rect *log = &l->pane[PANE_LOG], *nar = &l->pane[PANE_NARRATION];
+    if (l->too_small || log->h == 0 || nar->h == 0)
+        return;
+    int take = log->h - LAYOUT_LESSON_EXTRA < 3 ? log->h : LAYOUT_LESSON_EXTRA;
+    log->h -= take;
+    if (log->h == 0)
+        log->w = 0;
+    nar->y -= take;
+    nar->h += take;
+    /* What sat below the log moves up with it; in the wide layout the
+     * side column's bottom pane gives the rows instead. */
+    for (int p = 0; p < PANE_COUNT; p++) {
+        struct layout_rect *r = &l->pane[p];
+        if (p == PANE_LOG || p == PANE_NARRATION || p == PANE_INSPECTOR || r->h == 0)
+            continue;
+        if (r->y >= log->y + log->h + take)
+            r->y -= take;
+        else if (r->y + r->h > nar->y)
+            r->h -= r->y + r->h - nar->y;
+    }
+    /* A pane left too short for its box goes to the pane above it. */
+    for (int p = 0; p < PANE_COUNT; p++) {
+        struct layout_rect *r = &l->pane[p];
+        if (p == PANE_INSPECTOR || r->h == 0 || r->h >= 3)
+            continue;
+        for (int q = 0; q < PANE_COUNT; q++) {
+            struct layout_rect *up = &l->pane[q];
+            if (q != p && up->h && up->x == r->x && up->w == r->w && up->y + up->h == r->y) {
+                up->h += r->h;
+                break;
+            }
+        }
+        r->h = r->w = 0;
+    }
+}
+
 void layout_draw(const struct ui *ui, struct layout_screen *s)
 {
     struct layout l;
     layout_compute(&l, LINES, COLS, NULL);
+    if (ui->lesson)
+        layout_grow_narration(&l);
     if (!s->valid || !same_layout(&l, &s->cur)) {
         build_windows(s, &l);
         /* Old borders must not show through the new geometry; erasing the

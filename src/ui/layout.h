@@ -53,7 +53,7 @@ bool layout_has_inspector(void);
 void layout_compute(struct layout *l, int lines, int cols, const bool present[PANE_COUNT]);
 
 /* The text of the too-small screen, for a size. */
-void layout_too_small_text(int lines, int cols, char *buf, size_t len);
+void layout_too_small_text(enum tv_lang lang, int lines, int cols, char *buf, size_t len);
 
 /* The curses side: one window per pane interior, kept across frames and
  * made again when the geometry changes. */

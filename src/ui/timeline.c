@@ -95,7 +95,7 @@ static void announce_idle(struct ui *ui, size_t index)
         return;
     char secs[32];
     format_thousands((e->t - prev->t + 500000) / 1000000, secs, sizeof secs);
-    snprintf(ui->message, sizeof ui->message, "skipped %s s of idle time", secs);
+    snprintf(ui->message, sizeof ui->message, tv_tr(ui->lang, "skipped %s s of idle time"), secs);
 }
 
 bool timeline_is_segment(const struct trace_entry *e)
@@ -180,28 +180,36 @@ bool timeline_step(struct ui *ui, int dir)
 {
     if (dir < 0) {
         if (ui->cursor == 0 || world_trace_len(ui->world) == 0) {
-            snprintf(ui->message, sizeof ui->message, "at the first event");
+            snprintf(ui->message, sizeof ui->message, "%s", tv_tr(ui->lang, "at the first event"));
             return false;
         }
         return timeline_seek(ui, ui->cursor - 1);
     }
     size_t next = world_trace_len(ui->world) == 0 ? 0 : ui->cursor + 1;
     if (!timeline_seek(ui, next)) {
-        snprintf(ui->message, sizeof ui->message, "end of the run");
+        snprintf(ui->message, sizeof ui->message, "%s", tv_tr(ui->lang, "end of the run"));
         return false;
     }
     return true;
 }
 
+/* What a scan says when it finds nothing: whole sentences (msgids), since
+ * "no earlier %s" would not translate. */
+struct scan_words {
+    const char *earlier;   /* "no earlier segment" */
+    const char *later;     /* "no later segment" */
+    char budget[160];      /* "no segment in the next 10000 events; ..." */
+};
+
 /* Move to the nearest event in direction dir that `wanted` accepts. */
 static bool scan(struct ui *ui, int dir, bool (*wanted)(const struct trace_entry *),
-                 const char *none)
+                 const struct scan_words *none)
 {
     if (dir < 0) {
         for (size_t i = ui->cursor; i-- > 0;)
             if (wanted(entry(ui, i)))
                 return timeline_seek(ui, i);
-        snprintf(ui->message, sizeof ui->message, "no earlier %s", none);
+        snprintf(ui->message, sizeof ui->message, "%s", none->earlier);
         return false;
     }
     size_t budget = TIMELINE_SCAN_MAX;
@@ -213,22 +221,35 @@ static bool scan(struct ui *ui, int dir, bool (*wanted)(const struct trace_entry
     }
     (void)sync_world(ui, ui->cursor);
     if (budget == 0)
-        snprintf(ui->message, sizeof ui->message,
-                 "no %s in the next %u events; press again to search on", none,
-                 TIMELINE_SCAN_MAX);
+        snprintf(ui->message, sizeof ui->message, "%s", none->budget);
     else
-        snprintf(ui->message, sizeof ui->message, "no later %s", none);
+        snprintf(ui->message, sizeof ui->message, "%s", none->later);
     return false;
 }
 
 bool timeline_step_segment(struct ui *ui, int dir)
 {
-    return scan(ui, dir, timeline_is_segment, "segment");
+    struct scan_words none = {
+        .earlier = tv_tr(ui->lang, "no earlier segment"),
+        .later = tv_tr(ui->lang, "no later segment"),
+    };
+    snprintf(none.budget, sizeof none.budget,
+             tv_tr(ui->lang, "no segment in the next %u events; press again to search on"),
+             TIMELINE_SCAN_MAX);
+    return scan(ui, dir, timeline_is_segment, &none);
 }
 
 bool timeline_interesting(struct ui *ui, int dir)
 {
-    return scan(ui, dir, timeline_is_interesting, "loss, retransmission or state change");
+    struct scan_words none = {
+        .earlier = tv_tr(ui->lang, "no earlier loss, retransmission or state change"),
+        .later = tv_tr(ui->lang, "no later loss, retransmission or state change"),
+    };
+    snprintf(none.budget, sizeof none.budget,
+             tv_tr(ui->lang, "no loss, retransmission or state change in the next %u events; "
+                             "press again to search on"),
+             TIMELINE_SCAN_MAX);
+    return scan(ui, dir, timeline_is_interesting, &none);
 }
 
 bool timeline_start(struct ui *ui)
@@ -250,7 +271,7 @@ bool timeline_end(struct ui *ui)
         char n[32];
         format_thousands(TIMELINE_SCAN_MAX, n, sizeof n);
         snprintf(ui->message, sizeof ui->message,
-                 "ran %s more events and the run goes on; press again for more", n);
+                 tv_tr(ui->lang, "ran %s more events and the run goes on; press again for more"), n);
     }
     size_t old = ui->cursor;
     return timeline_seek(ui, len - 1) && old != len - 1;
@@ -272,7 +293,7 @@ bool timeline_select_segment(struct ui *ui, int dir)
             at = i;
     }
     if (newest == SIZE_MAX) {
-        snprintf(ui->message, sizeof ui->message, "no segment has been sent yet");
+        snprintf(ui->message, sizeof ui->message, "%s", tv_tr(ui->lang, "no segment has been sent yet"));
         return false;
     }
     size_t pick = SIZE_MAX;
@@ -288,8 +309,9 @@ bool timeline_select_segment(struct ui *ui, int dir)
                 pick = i;
     }
     if (pick == SIZE_MAX) {
-        snprintf(ui->message, sizeof ui->message, dir > 0 ? "no later segment sent yet"
-                                                          : "no earlier segment");
+        snprintf(ui->message, sizeof ui->message, "%s",
+                 dir > 0 ? tv_tr(ui->lang, "no later segment sent yet")
+                         : tv_tr(ui->lang, "no earlier segment"));
         return false;
     }
     ui->selected_packet = entry(ui, pick)->ev.u.seg.packet;

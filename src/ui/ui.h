@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "i18n/i18n.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
 
@@ -53,6 +54,7 @@ struct ui_options {
     enum ui_color_mode color;
     bool ascii;               /* force ASCII box drawing */
     const char *script;       /* --script FILE, or NULL for interactive */
+    enum tv_lang lang;        /* the language of the UI's words (--lang, LANG) */
 };
 
 /* The whole UI state.  Views get it read-only. */
@@ -62,6 +64,7 @@ struct ui {
     struct ui_options opt;
     bool color;               /* colours in use (after NO_COLOR, --color, has_colors) */
     bool utf8;                /* box drawing and arrows in Unicode */
+    enum tv_lang lang;        /* UI words are drawn as tv_tr(ui->lang, ...) */
 
     size_t cursor;            /* index of the current event in the trace */
     bool playing;
@@ -101,8 +104,16 @@ struct ui {
     char cmd[256];
     size_t cmd_len;
     char message[256];        /* last status message (errors of commands, "forked at ...") */
-    char narration[1024];     /* plain-language narration of the current moment */
+    char narration[4096];     /* plain-language narration of the current moment
+                               * (a lesson step's text, question and options in
+                               * Chinese need more than 1 KiB) */
     bool quit;
+
+    /* The course (course.h): the lesson menu, lesson mode and the sandbox
+     * opened from the menu; NULL when tcpviz runs a plain scenario file. */
+    struct course *course;
+    /* Lesson mode (lesson_mode.h), NULL outside a lesson. */
+    struct lesson_mode *lesson;
 };
 
 /* A view draws itself into a curses window of h rows and w columns that

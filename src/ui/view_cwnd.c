@@ -315,7 +315,7 @@ static void draw_time_row(const struct ui *ui, WINDOW *win, int y, int w, int la
     vk_format_time(c->t0 + c->span, end, sizeof end);
     vk_format_time(s->now, now, sizeof now);
     if (s->now_beyond)
-        snprintf(to, sizeof to, "%s > now %s", end, now);
+        snprintf(to, sizeof to, tv_tr(ui->lang, "%s > now %s"), end, now);
     else
         snprintf(to, sizeof to, "%s", end);
     vk_blank(win, y, 0, label_w);
@@ -424,10 +424,10 @@ static void mss_label(const struct canvas *c, int row, char *buf, size_t len)
     snprintf(buf, len, "%llu", (unsigned long long)v);
 }
 
-static void describe_cc(const struct sender *s, char *buf, size_t len)
+static void describe_cc(enum tv_lang lang, const struct sender *s, char *buf, size_t len)
 {
     if (!s->have_cc) {
-        snprintf(buf, len, "no congestion window yet");
+        snprintf(buf, len, "%s", tv_tr(lang, "no congestion window yet"));
         return;
     }
     char ssthresh[32];
@@ -435,8 +435,9 @@ static void describe_cc(const struct sender *s, char *buf, size_t len)
         snprintf(ssthresh, sizeof ssthresh, "inf");
     else
         snprintf(ssthresh, sizeof ssthresh, "%.1f MSS", (double)s->ssthresh / s->mss);
+    /* The phase's name is a msgid of view_narration.c's table. */
     snprintf(buf, len, "cwnd %.1f MSS (%u B)  ssthresh %s  %s", (double)s->cwnd / s->mss,
-             s->cwnd, ssthresh, tcp_cc_phase_name(s->phase));
+             s->cwnd, ssthresh, tv_tr(lang, tcp_cc_phase_name(s->phase)));
 }
 
 /* The chart's first line, the values at the cursor with the chart's
@@ -444,20 +445,21 @@ static void describe_cc(const struct sender *s, char *buf, size_t len)
  *   "client: cwnd * 2.0 MSS (2920 B)  ssthresh - 4.0 MSS  congestion-avoidance  (MSS 1460 B)"
  * down to "cwnd * 2.0  ssthresh - 4.0" (MSS as the unit). */
 #define CHART_TITLE_FORMS 5
-static void describe_chart_title(const struct sender *s, int w, char *buf, size_t len)
+static void describe_chart_title(enum tv_lang lang, const struct sender *s, int w, char *buf,
+                                 size_t len)
 {
     char forms[CHART_TITLE_FORMS][160];
     const char *name = s->side.name;
     int n = 0;
     if (!s->have_cc) {
-        snprintf(forms[n++], sizeof forms[0], "%s: no congestion window yet  (cwnd *, ssthresh -)",
-                 name);
-        snprintf(forms[n++], sizeof forms[0], "%s: no congestion window yet", name);
-        snprintf(forms[n++], sizeof forms[0], "%s: no cwnd yet", name);
+        snprintf(forms[n++], sizeof forms[0],
+                 tv_tr(lang, "%s: no congestion window yet  (cwnd *, ssthresh -)"), name);
+        snprintf(forms[n++], sizeof forms[0], tv_tr(lang, "%s: no congestion window yet"), name);
+        snprintf(forms[n++], sizeof forms[0], tv_tr(lang, "%s: no cwnd yet"), name);
     } else {
         char ssthresh[32];
         double cwnd = (double)s->cwnd / s->mss;
-        const char *phase = tcp_cc_phase_name(s->phase);
+        const char *phase = tv_tr(lang, tcp_cc_phase_name(s->phase));
         if (s->ssthresh == SSTHRESH_INFINITE)
             snprintf(ssthresh, sizeof ssthresh, "inf");
         else
@@ -538,14 +540,15 @@ static bool draw_cwnd_chart(const struct ui *ui, WINDOW *win, int y0, int h, int
         loss_marks(ui, s, &c, marks);
 
         char title[160];
-        describe_chart_title(s, w, title, sizeof title);
+        describe_chart_title(ui->lang, s, w, title, sizeof title);
         vk_line(ui, win, y0, 0, w, ROLE_TITLE, "%s", title);
         draw_canvas(ui, win, y0 + 1, w, label_w, &c, mss_label);
         draw_axis(ui, win, y0 + 1 + c.rows, w, label_w, marks, cols);
         vk_blank(win, y0 + 2 + c.rows, 0, label_w);
         vk_line(ui, win, y0 + 2 + c.rows, label_w, w, ROLE_NORMAL, "%s", phases);
         draw_time_row(ui, win, y0 + 3 + c.rows, w, label_w, &c, s,
-                      "s slow start  a avoidance  f fast recovery  t after RTO  ! fast retx  T RTO");
+                      tv_tr(ui->lang, "s slow start  a avoidance  f fast recovery  t after RTO  "
+                                      "! fast retx  T RTO"));
     }
     free(phases);
     free(marks);
@@ -649,12 +652,13 @@ static bool draw_stevens_chart(const struct ui *ui, WINDOW *win, int y0, int h, 
         plot_segments(ui, s, &c);
         loss_marks(ui, s, &c, marks);
         vk_line(ui, win, y0, 0, w, ROLE_TITLE,
-                "seq vs time of %s (bytes from ISS %u): + data  R resent  x dropped  . ACKed",
+                tv_tr(ui->lang, "seq vs time of %s (bytes from ISS %u): + data  R resent  "
+                                "x dropped  . ACKed"),
                 s->side.name, s->iss);
         draw_canvas(ui, win, y0 + 1, w, label_w, &c, bytes_label);
         draw_axis(ui, win, y0 + 1 + c.rows, w, label_w, marks, cols);
-        char sent[64];
-        snprintf(sent, sizeof sent, "new data %llu B, resent %llu B",
+        char sent[96];
+        snprintf(sent, sizeof sent, tv_tr(ui->lang, "new data %llu B, resent %llu B"),
                  (unsigned long long)s->bytes_new, (unsigned long long)s->bytes_resent);
         draw_time_row(ui, win, y0 + 2 + c.rows, w, label_w, &c, s, sent);
     }
@@ -668,16 +672,28 @@ static bool draw_stevens_chart(const struct ui *ui, WINDOW *win, int y0, int h, 
 static void draw_text_form(const struct ui *ui, WINDOW *win, int h, int w, const struct sender *s)
 {
     char cc[128];
-    describe_cc(s, cc, sizeof cc);
+    describe_cc(ui->lang, s, cc, sizeof cc);
     int y = 0;
     if (y < h)
         vk_line(ui, win, y++, 0, w, ROLE_NORMAL, "%s: %s", s->side.name, cc);
-    if (y < h)
-        vk_line(ui, win, y++, 0, w, ROLE_NORMAL,
-                "  losses: %u fast retransmit%s, %u RTO%s; new data %llu B, resent %llu B",
-                s->fast_retransmits, s->fast_retransmits == 1 ? "" : "s", s->timeouts,
-                s->timeouts == 1 ? "" : "s",
-                (unsigned long long)s->bytes_new, (unsigned long long)s->bytes_resent);
+    if (y < h) {
+        /* Counted phrases are whole msgids (one for 1, one for more), so
+         * that no language has to build a plural from an "s". */
+        char fast[64], rto[64], sent[96];
+        if (s->fast_retransmits == 1)
+            snprintf(fast, sizeof fast, "%s", tv_tr(ui->lang, "1 fast retransmit"));
+        else
+            snprintf(fast, sizeof fast, tv_tr(ui->lang, "%u fast retransmits"),
+                     s->fast_retransmits);
+        if (s->timeouts == 1)
+            snprintf(rto, sizeof rto, "%s", tv_tr(ui->lang, "1 RTO"));
+        else
+            snprintf(rto, sizeof rto, tv_tr(ui->lang, "%u RTOs"), s->timeouts);
+        snprintf(sent, sizeof sent, tv_tr(ui->lang, "new data %llu B, resent %llu B"),
+                 (unsigned long long)s->bytes_new, (unsigned long long)s->bytes_resent);
+        vk_line(ui, win, y++, 0, w, ROLE_NORMAL, tv_tr(ui->lang, "  losses: %s, %s; %s"), fast, rto,
+                sent);
+    }
     vk_blank_rows(win, y, h, w);
 }
 
@@ -689,7 +705,7 @@ static void draw_cwnd(const struct ui *ui, WINDOW *win, int h, int w)
         return;
     struct sender s;
     if (vk_side_count(ui) == 0) {
-        vk_line(ui, win, 0, 0, w, ROLE_NORMAL, "no hosts");
+        vk_line(ui, win, 0, 0, w, ROLE_NORMAL, "%s", tv_tr(ui->lang, "no hosts"));
         vk_blank_rows(win, 1, h, w);
         return;
     }

@@ -27,6 +27,7 @@ struct inspect_text {
     char line[INSPECT_FIELD_LINES][INSPECT_LINE_MAX];
     enum ui_role role[INSPECT_FIELD_LINES];
     int n;
+    enum tv_lang lang;        /* the words are translated, field values and flags are not */
 };
 
 static void add_line(struct inspect_text *t, enum ui_role role, const char *fmt, ...)
@@ -49,7 +50,10 @@ static uint32_t be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static const char *good_bad(bool good) { return good ? "good" : "BAD"; }
+static const char *good_bad(enum tv_lang lang, bool good)
+{
+    return good ? tv_tr(lang, "good") : tv_tr(lang, "BAD");
+}
 
 /* ------------------------------------------------------------------ */
 /* Where the packet is at the cursor */
@@ -60,34 +64,35 @@ static void describe_fate(const struct ui *ui, struct inspect_text *t, const str
     size_t len = world_trace_len(ui->world);
     size_t cur = ui->cursor < len ? ui->cursor : (len ? len - 1 : 0);
     struct ti_fate_at f = trace_index_fate(s, cur);
-    const char *from = s->from >= 0 ? scn->hosts[s->from].name : "forged";
-    const char *to = s->to >= 0 ? scn->hosts[s->to].name : "nobody";
+    const char *from = s->from >= 0 ? scn->hosts[s->from].name : tv_tr(ui->lang, "forged");
+    const char *to = s->to >= 0 ? scn->hosts[s->to].name : tv_tr(ui->lang, "nobody");
     char name_from[SCN_NAME_MAX], name_to[SCN_NAME_MAX];
     draw_sanitize(name_from, sizeof name_from, from);
     draw_sanitize(name_to, sizeof name_to, to);
-    add_line(t, ROLE_TITLE, "packet %u  %s > %s  sent %.6f s%s", (unsigned)s->packet, name_from,
-             name_to, (double)s->t_out / 1e6,
-             s->retx_index != TI_NONE ? "  (retransmission)" : "");
+    enum tv_lang lang = ui->lang;
+    const char *corrupted = f.corrupted ? tv_tr(lang, " (a corrupted copy)") : "";
+    add_line(t, ROLE_TITLE, tv_tr(lang, "packet %u  %s > %s  sent %.6f s%s"), (unsigned)s->packet,
+             name_from, name_to, (double)s->t_out / 1e6,
+             s->retx_index != TI_NONE ? tv_tr(lang, "  (retransmission)") : "");
     switch (f.fate) {
     case TI_ARRIVED:
-        add_line(t, ROLE_NORMAL, "arrived %.6f s%s", (double)f.t / 1e6,
-                 f.corrupted ? " (a corrupted copy)" : "");
+        add_line(t, ROLE_NORMAL, tv_tr(lang, "arrived %.6f s%s"), (double)f.t / 1e6, corrupted);
         break;
     case TI_DROPPED:
-        add_line(t, ROLE_DROP, "dropped %.6f s %s: %s%s", (double)f.t / 1e6,
-                 f.on_wire ? "on the wire" : "by the receiver",
-                 tcp_drop_reason_name((enum tcp_drop_reason)f.drop),
-                 f.corrupted ? " (a corrupted copy)" : "");
+        /* The reason is the trace's token (tcpdump-like), as in the log. */
+        add_line(t, ROLE_DROP, tv_tr(lang, "dropped %.6f s %s: %s%s"), (double)f.t / 1e6,
+                 f.on_wire ? tv_tr(lang, "on the wire") : tv_tr(lang, "by the receiver"),
+                 tcp_drop_reason_name((enum tcp_drop_reason)f.drop), corrupted);
         break;
     case TI_IN_FLIGHT:
-        add_line(t, ROLE_NORMAL, "in flight, %u%% of the way",
+        add_line(t, ROLE_NORMAL, tv_tr(lang, "in flight, %u%% of the way"),
                  trace_index_progress(s, scn, world_trace(ui->world)[cur].t) / 10);
         break;
     case TI_NOWHERE:
-        add_line(t, ROLE_DIM, "addressed to no host: it goes nowhere");
+        add_line(t, ROLE_DIM, "%s", tv_tr(lang, "addressed to no host: it goes nowhere"));
         break;
     case TI_UNSENT:
-        add_line(t, ROLE_DIM, "not sent yet at the cursor");
+        add_line(t, ROLE_DIM, "%s", tv_tr(lang, "not sent yet at the cursor"));
         break;
     }
 }
@@ -98,7 +103,7 @@ static void describe_fate(const struct ui *ui, struct inspect_text *t, const str
 static size_t ipv4_fields(struct inspect_text *t, const uint8_t *p, size_t len)
 {
     if (len < IPV4_HEADER_LEN) {
-        add_line(t, ROLE_DROP, "IPv4: only %zu bytes, shorter than a header", len);
+        add_line(t, ROLE_DROP, tv_tr(t->lang, "IPv4: only %zu bytes, shorter than a header"), len);
         return len;
     }
     size_t ihl = (size_t)(p[0] & 15) * 4;
@@ -109,16 +114,17 @@ static size_t ipv4_fields(struct inspect_text *t, const uint8_t *p, size_t len)
     export_ipv4(be32(p + 12), src);
     export_ipv4(be32(p + 16), dst);
     add_line(t, ROLE_TITLE, "IPv4");
-    add_line(t, ROLE_NORMAL, "  version %u  IHL %u (%zu bytes)  total length %u", p[0] >> 4,
-             p[0] & 15u, ihl, be16(p + 2));
-    add_line(t, ROLE_NORMAL, "  id %u  flags%s%s%s  fragment offset %u", be16(p + 4),
+    enum tv_lang lang = t->lang;
+    add_line(t, ROLE_NORMAL, tv_tr(lang, "  version %u  IHL %u (%zu bytes)  total length %u"),
+             p[0] >> 4, p[0] & 15u, ihl, be16(p + 2));
+    add_line(t, ROLE_NORMAL, tv_tr(lang, "  id %u  flags%s%s%s  fragment offset %u"), be16(p + 4),
              (frag & 0x4000) ? " DF" : "", (frag & 0x2000) ? " MF" : "",
-             (frag & 0x6000) ? "" : " none", frag & 0x1FFFu);
-    add_line(t, ROLE_NORMAL, "  TTL %u  protocol %u%s", p[8], p[9],
+             (frag & 0x6000) ? "" : tv_tr(lang, " none"), frag & 0x1FFFu);
+    add_line(t, ROLE_NORMAL, tv_tr(lang, "  TTL %u  protocol %u%s"), p[8], p[9],
              p[9] == IP_PROTO_TCP_NUMBER ? " (TCP)" : "");
-    add_line(t, sum_ok ? ROLE_NORMAL : ROLE_DROP, "  header checksum 0x%04x %s",
-             be16(p + 10), good_bad(sum_ok));
-    add_line(t, ROLE_NORMAL, "  src %s  dst %s", src, dst);
+    add_line(t, sum_ok ? ROLE_NORMAL : ROLE_DROP, tv_tr(lang, "  header checksum 0x%04x %s"),
+             be16(p + 10), good_bad(lang, sum_ok));
+    add_line(t, ROLE_NORMAL, tv_tr(lang, "  src %s  dst %s"), src, dst);
     return ihl >= IPV4_HEADER_LEN && ihl <= len ? ihl : len;
 }
 
@@ -154,7 +160,7 @@ static void options_line(struct inspect_text *t, const uint8_t *pkt, size_t len)
     struct tcp_segment d;
     enum seg_error err = tcp_segment_decode_unverified(pkt, len, &d);
     if (err != SEG_OK) {
-        add_line(t, ROLE_DROP, "  options: not decoded (%s)", seg_error_name(err));
+        add_line(t, ROLE_DROP, tv_tr(t->lang, "  options: not decoded (%s)"), seg_error_name(err));
         return;
     }
     char buf[INSPECT_LINE_MAX] = "";
@@ -171,11 +177,11 @@ static void options_line(struct inspect_text *t, const uint8_t *pkt, size_t len)
     if (d.opt.has_timestamps)
         OPT(" TS val %u ecr %u;", (unsigned)d.opt.ts_val, (unsigned)d.opt.ts_ecr);
     if (d.opt.unknown_count)
-        OPT(" %u unknown;", (unsigned)d.opt.unknown_count);
+        OPT(tv_tr(t->lang, " %u unknown;"), (unsigned)d.opt.unknown_count);
 #undef OPT
     if (u > 0 && u < sizeof buf)
         buf[u - 1] = '\0'; /* the last ';' */
-    add_line(t, ROLE_NORMAL, "  options:%s", buf[0] ? buf : " none");
+    add_line(t, ROLE_NORMAL, tv_tr(t->lang, "  options:%s"), buf[0] ? buf : tv_tr(t->lang, " none"));
 }
 
 static void tcp_fields(const struct ui *ui, struct inspect_text *t, const struct ti_seg *s,
@@ -184,7 +190,7 @@ static void tcp_fields(const struct ui *ui, struct inspect_text *t, const struct
     const uint8_t *p = pkt + ihl;
     size_t tlen = len - ihl;
     if (tlen < TCP_HEADER_MIN_LEN) {
-        add_line(t, ROLE_DROP, "TCP: only %zu bytes, shorter than a header", tlen);
+        add_line(t, ROLE_DROP, tv_tr(t->lang, "TCP: only %zu bytes, shorter than a header"), tlen);
         return;
     }
     size_t off = (size_t)(p[12] >> 4) * 4;
@@ -196,20 +202,23 @@ static void tcp_fields(const struct ui *ui, struct inspect_text *t, const struct
     long scaled = scaled_window(ui, s, win);
     bool sum_ok = tcp_checksum_good(pkt, p, tlen);
     add_line(t, ROLE_TITLE, "TCP");
-    add_line(t, ROLE_NORMAL, "  src port %u  dst port %u", be16(p), be16(p + 2));
-    add_line(t, ROLE_NORMAL, "  seq %u  ack %u%s", (unsigned)be32(p + 4), (unsigned)be32(p + 8),
-             (flags & TCP_ACK) ? "" : " (no ACK flag: ignored)");
-    add_line(t, ROLE_NORMAL, "  data offset %u (%zu bytes)  flags %s [%s]", p[12] >> 4, off,
-             words[0] ? words : "none", shortf);
+    /* Field names are translated (the header field by field is a lesson);
+     * seq, ack and the flags are the tokens of RFCs and tcpdump. */
+    enum tv_lang lang = t->lang;
+    add_line(t, ROLE_NORMAL, tv_tr(lang, "  src port %u  dst port %u"), be16(p), be16(p + 2));
+    add_line(t, ROLE_NORMAL, "  seq %u  ack %u%s", (unsigned)be32(p + 4),
+             (unsigned)be32(p + 8), (flags & TCP_ACK) ? "" : tv_tr(lang, " (no ACK flag: ignored)"));
+    add_line(t, ROLE_NORMAL, tv_tr(lang, "  data offset %u (%zu bytes)  flags %s [%s]"), p[12] >> 4,
+             off, words[0] ? words : "none", shortf);
     if (scaled >= 0)
-        add_line(t, ROLE_NORMAL, "  window %u (scaled: %ld bytes)", win, scaled);
+        add_line(t, ROLE_NORMAL, tv_tr(lang, "  window %u (scaled: %ld bytes)"), win, scaled);
     else
-        add_line(t, ROLE_NORMAL, "  window %u", win);
-    add_line(t, sum_ok ? ROLE_NORMAL : ROLE_DROP, "  checksum 0x%04x %s", be16(p + 16),
-             good_bad(sum_ok));
-    add_line(t, ROLE_NORMAL, "  urgent pointer %u", be16(p + 18));
+        add_line(t, ROLE_NORMAL, tv_tr(lang, "  window %u"), win);
+    add_line(t, sum_ok ? ROLE_NORMAL : ROLE_DROP, tv_tr(lang, "  checksum 0x%04x %s"),
+             be16(p + 16), good_bad(lang, sum_ok));
+    add_line(t, ROLE_NORMAL, tv_tr(lang, "  urgent pointer %u"), be16(p + 18));
     options_line(t, pkt, len);
-    add_line(t, ROLE_NORMAL, "  payload %zu bytes", off <= tlen ? tlen - off : 0);
+    add_line(t, ROLE_NORMAL, tv_tr(lang, "  payload %zu bytes"), off <= tlen ? tlen - off : 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -284,13 +293,14 @@ static void draw_lines(const struct ui *ui, WINDOW *win, int h, int w,
         char buf[INSPECT_LINE_MAX];
         enum ui_role role = ROLE_NORMAL;
         if (more && y == h - 1 && h > 1) {
-            snprintf(buf, sizeof buf, "%s %d more lines", ui->utf8 ? "↓" : "v", total - i);
+            snprintf(buf, sizeof buf, tv_tr(ui->lang, "%s %d more lines"), ui->utf8 ? "↓" : "v",
+                     total - i);
             role = ROLE_DIM;
         } else if (i < t->n) {
             snprintf(buf, sizeof buf, "%s", t->line[i]);
             role = t->role[i];
         } else if (i == t->n) {
-            snprintf(buf, sizeof buf, "hex (%zu bytes)", len);
+            snprintf(buf, sizeof buf, tv_tr(ui->lang, "hex (%zu bytes)"), len);
             role = ROLE_TITLE;
         } else if (i < total) {
             hex_row(buf, sizeof buf, pkt, len, (size_t)(i - t->n - 1), per);
@@ -317,6 +327,7 @@ static void inspect_packet(const struct ui *ui, int64_t id, const uint8_t *pkt, 
     bool temp;
     struct trace_index *ti = trace_index_for_ui(ui, &temp);
     t->n = 0;
+    t->lang = ui->lang;
     int64_t k = ti ? trace_index_find(ti, (uint32_t)id) : -1;
     const struct ti_seg *s = k >= 0 ? trace_index_seg(ti, (size_t)k) : NULL;
     if (s)
@@ -353,8 +364,9 @@ static void inspector_draw(const struct ui *ui, WINDOW *win, int h, int w)
     const uint8_t *pkt = id >= 0 ? world_packet(ui->world, (uint32_t)id, &len) : NULL;
     if (!pkt) {
         draw_message(ui, win, h, w,
-                     id < 0 ? "No segment selected: pick one in the ladder (j/k or a click)."
-                            : "The bytes of this packet are not kept.");
+                     id < 0 ? tv_tr(ui->lang, "No segment selected: pick one in the ladder (j/k "
+                                              "or a click).")
+                            : tv_tr(ui->lang, "The bytes of this packet are not kept."));
         return;
     }
     struct inspect_text t;
@@ -362,4 +374,4 @@ static void inspector_draw(const struct ui *ui, WINDOW *win, int h, int w)
     draw_lines(ui, win, h, w, &t, pkt, len);
 }
 
-const struct ui_view ui_view_inspector = { "inspector", inspector_draw };
+const struct ui_view ui_view_inspector = { N_("inspector"), inspector_draw };

@@ -546,7 +546,7 @@ static void ladder_draw(const struct ui *ui, WINDOW *win, int h, int w)
     trace_index_done(ti, temp);
 }
 
-const struct ui_view ui_view_ladder = { "ladder", ladder_draw };
+const struct ui_view ui_view_ladder = { N_("ladder"), ladder_draw };
 
 /* ------------------------------------------------------------------ */
 /* Selection */

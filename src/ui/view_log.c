@@ -1,6 +1,10 @@
 /* The event log: one line per event up to the cursor, the way the text
  * exporter prints them (so the screen and `tcpviz --batch` read the same),
- * newest at the bottom, the cursor's event marked. */
+ * newest at the bottom, the cursor's event marked.
+ *
+ * The lines stay in English in every language: they are the tcpdump-like
+ * technical trace (export/text.c), the form the student will meet in real
+ * tools; the narration pane says the same things in words. */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,10 +127,10 @@ static void log_draw(const struct ui *ui, WINDOW *win, int h, int w)
                     used += draw_text(win, y, used, 1, pad, attr, 0);
             }
         } else if (y == 0 && end == 0) {
-            used = draw_text_role(ui, win, 0, 0, w, "No events yet.", ROLE_DIM);
+            used = draw_text_role(ui, win, 0, 0, w, tv_tr(ui->lang, "No events yet."), ROLE_DIM);
         }
         draw_blank(win, y, used, w - used);
     }
 }
 
-const struct ui_view ui_view_log = { "log", log_draw };
+const struct ui_view ui_view_log = { N_("log"), log_draw };

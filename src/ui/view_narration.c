@@ -18,100 +18,114 @@
 #include "ui/ui.h"
 
 /* ------------------------------------------------------------------ */
-/* The phrase tables: one entry per cause, so a new cause is one line. */
+/* The phrase tables: one entry per cause, so a new cause is one line.
+ * Each entry is an English msgid (N_), translated where a sentence is
+ * built; the sentences' formats are translated whole, and each takes its
+ * arguments in an order that reads naturally in English and in Chinese
+ * (no positional %1$s). */
 
 static const char *const state_cause_phrase[CAUSE_COUNT] = {
-    [CAUSE_APP_OPEN] = "its application called connect()",
-    [CAUSE_APP_LISTEN] = "its application called listen()",
-    [CAUSE_APP_CLOSE] = "its application closed the connection",
-    [CAUSE_APP_ABORT] = "its application aborted the connection",
-    [CAUSE_RCV_SYN] = "it received a SYN",
-    [CAUSE_RCV_SYN_ACK] = "it received a SYN-ACK",
-    [CAUSE_RCV_ACK] = "it received an ACK",
-    [CAUSE_RCV_FIN] = "it received a FIN",
-    [CAUSE_RCV_FIN_ACK] = "it received a FIN that also acknowledged its own",
-    [CAUSE_RCV_RST] = "it received a RST",
-    [CAUSE_TIMEOUT] = "its retransmissions ran out",
-    [CAUSE_TIME_WAIT_DONE] = "the 2MSL TIME_WAIT timer expired",
-    [CAUSE_FIN_WAIT_2_DONE] = "the FIN_WAIT_2 timer expired",
-    [CAUSE_KEEPALIVE_DEAD] = "its keepalive probes went unanswered",
-    [CAUSE_HOST_CRASH] = "the host crashed",
+    [CAUSE_APP_OPEN] = N_("its application called connect()"),
+    [CAUSE_APP_LISTEN] = N_("its application called listen()"),
+    [CAUSE_APP_CLOSE] = N_("its application closed the connection"),
+    [CAUSE_APP_ABORT] = N_("its application aborted the connection"),
+    [CAUSE_RCV_SYN] = N_("it received a SYN"),
+    [CAUSE_RCV_SYN_ACK] = N_("it received a SYN-ACK"),
+    [CAUSE_RCV_ACK] = N_("it received an ACK"),
+    [CAUSE_RCV_FIN] = N_("it received a FIN"),
+    [CAUSE_RCV_FIN_ACK] = N_("it received a FIN that also acknowledged its own"),
+    [CAUSE_RCV_RST] = N_("it received a RST"),
+    [CAUSE_TIMEOUT] = N_("its retransmissions ran out"),
+    [CAUSE_TIME_WAIT_DONE] = N_("the 2MSL TIME_WAIT timer expired"),
+    [CAUSE_FIN_WAIT_2_DONE] = N_("the FIN_WAIT_2 timer expired"),
+    [CAUSE_KEEPALIVE_DEAD] = N_("its keepalive probes went unanswered"),
+    [CAUSE_HOST_CRASH] = N_("the host crashed"),
 };
 
 /* %s is the host that dropped it (the receiver, or the sender for the
  * wire's reasons). */
 static const char *const drop_phrase[DROP_REASON_COUNT] = {
-    [DROP_NONE] = "The segment was dropped.",
-    [DROP_MALFORMED] = "The %s could not parse the segment, so it discarded it.",
-    [DROP_CHECKSUM] = "The %s discarded the segment because its checksum is wrong: it was "
-                      "corrupted on the way.",
-    [DROP_NO_SOCKET] = "No socket at the %s wants this segment, so it was discarded (a RST "
-                       "answers it unless it was a RST itself, RFC 9293 3.10.7.1).",
-    [DROP_OUT_OF_WINDOW] = "The segment is outside the %s's receive window, so it was discarded "
-                           "and answered with an ACK (RFC 9293 3.10.7.4).",
-    [DROP_BAD_ACK] = "The segment acknowledges data the %s never sent, so it was discarded "
-                     "(RFC 9293 3.10.7.4).",
-    [DROP_RST_IGNORED] = "The RST is outside the %s's window, so it was ignored (RFC 5961 3.2).",
-    [DROP_CHALLENGED] = "The RST or SYN is in the %s's window but not exact, so it answered with "
-                        "a challenge ACK instead (RFC 5961).",
-    [DROP_SYN_QUEUE_FULL] = "The %s's SYN queue is full, so the SYN was dropped.",
-    [DROP_ACCEPT_QUEUE_FULL] = "The %s's accept queue is full, so the final ACK was ignored.",
-    [DROP_BAD_COOKIE] = "The ACK does not carry a valid SYN cookie, so the %s dropped it.",
-    [DROP_NO_ACK] = "A segment without the ACK flag means nothing in a synchronized state, so "
-                    "the %s dropped it (RFC 9293 3.10.7.4).",
-    [DROP_STATE] = "The %s has nothing to do with this segment in its state, so it dropped it.",
-    [DROP_HOST_DOWN] = "The %s has crashed: nobody was there to receive the segment.",
-    [DROP_LOSS] = "The segment was lost on the wire (random loss).",
-    [DROP_BURST_LOSS] = "The segment was lost on the wire, in a burst of losses.",
-    [DROP_QUEUE_FULL] = "The segment was dropped because the link's queue was full.",
-    [DROP_FAULT] = "The segment was dropped by one of the scenario's fault rules.",
-    [DROP_USER] = "You dropped the segment on its way.",
+    [DROP_NONE] = N_("The segment was dropped."),
+    [DROP_MALFORMED] = N_("The %s could not parse the segment, so it discarded it."),
+    [DROP_CHECKSUM] = N_("The %s discarded the segment because its checksum is wrong: it was "
+                      "corrupted on the way."),
+    [DROP_NO_SOCKET] = N_("No socket at the %s wants this segment, so it was discarded (a RST "
+                       "answers it unless it was a RST itself, RFC 9293 3.10.7.1)."),
+    [DROP_OUT_OF_WINDOW] = N_("The segment is outside the %s's receive window, so it was discarded "
+                           "and answered with an ACK (RFC 9293 3.10.7.4)."),
+    [DROP_BAD_ACK] = N_("The segment acknowledges data the %s never sent, so it was discarded "
+                     "(RFC 9293 3.10.7.4)."),
+    [DROP_RST_IGNORED] = N_("The RST is outside the %s's window, so it was ignored (RFC 5961 3.2)."),
+    [DROP_CHALLENGED] = N_("The RST or SYN is in the %s's window but not exact, so it answered with "
+                        "a challenge ACK instead (RFC 5961)."),
+    [DROP_SYN_QUEUE_FULL] = N_("The %s's SYN queue is full, so the SYN was dropped."),
+    [DROP_ACCEPT_QUEUE_FULL] = N_("The %s's accept queue is full, so the final ACK was ignored."),
+    [DROP_BAD_COOKIE] = N_("The ACK does not carry a valid SYN cookie, so the %s dropped it."),
+    [DROP_NO_ACK] = N_("A segment without the ACK flag means nothing in a synchronized state, so "
+                    "the %s dropped it (RFC 9293 3.10.7.4)."),
+    [DROP_STATE] = N_("The %s has nothing to do with this segment in its state, so it dropped it."),
+    [DROP_HOST_DOWN] = N_("The %s has crashed: nobody was there to receive the segment."),
+    [DROP_LOSS] = N_("The segment was lost on the wire (random loss)."),
+    [DROP_BURST_LOSS] = N_("The segment was lost on the wire, in a burst of losses."),
+    [DROP_QUEUE_FULL] = N_("The segment was dropped because the link's queue was full."),
+    [DROP_FAULT] = N_("The segment was dropped by one of the scenario's fault rules."),
+    [DROP_USER] = N_("You dropped the segment on its way."),
 };
 
 static const char *const retx_phrase[RETX_CAUSE_COUNT] = {
-    [RETX_RTO] = "its retransmission timer expired",
-    [RETX_FAST] = "three duplicate ACKs announced a loss (fast retransmit, RFC 5681 3.2)",
-    [RETX_SACK] = "SACK blocks showed a hole (RFC 6675)",
-    [RETX_PROBE] = "it probes a peer that is silent or shows a zero window",
-    [RETX_RECOVERY] = "a partial ACK showed the next hole (NewReno, RFC 6582)",
+    [RETX_RTO] = N_("its retransmission timer expired"),
+    [RETX_FAST] = N_("three duplicate ACKs announced a loss (fast retransmit, RFC 5681 3.2)"),
+    [RETX_SACK] = N_("SACK blocks showed a hole (RFC 6675)"),
+    [RETX_PROBE] = N_("it probes a peer that is silent or shows a zero window"),
+    [RETX_RECOVERY] = N_("a partial ACK showed the next hole (NewReno, RFC 6582)"),
 };
 
 static const char *const timer_phrase[TCP_TIMER_COUNT] = {
-    [TCP_TIMER_RTO] = "retransmission",
-    [TCP_TIMER_PERSIST] = "persist",
-    [TCP_TIMER_DELACK] = "delayed-ACK",
-    [TCP_TIMER_KEEPALIVE] = "keepalive",
+    [TCP_TIMER_RTO] = N_("retransmission"),
+    [TCP_TIMER_PERSIST] = N_("persist"),
+    [TCP_TIMER_DELACK] = N_("delayed-ACK"),
+    [TCP_TIMER_KEEPALIVE] = N_("keepalive"),
     [TCP_TIMER_TIME_WAIT] = "TIME_WAIT (2MSL)",
     [TCP_TIMER_FIN_WAIT_2] = "FIN_WAIT_2",
 };
 
 static const char *const listen_phrase[LISTEN_WHAT_COUNT] = {
-    [LISTEN_SYN_QUEUED] = "put a half-open connection in its SYN queue",
-    [LISTEN_SYN_DROPPED] = "dropped a SYN because its SYN queue is full",
-    [LISTEN_COOKIE_SENT] = "answered with a SYN cookie instead of queueing the SYN",
-    [LISTEN_COOKIE_ACCEPTED] = "accepted a valid SYN cookie and made the connection",
-    [LISTEN_ACCEPT_QUEUED] = "finished a handshake; the connection waits in the accept queue",
-    [LISTEN_ACCEPT_DROPPED] = "ignored a final ACK because its accept queue is full",
-    [LISTEN_ACCEPTED] = "handed a connection to its application (accept)",
-    [LISTEN_SYN_EXPIRED] = "gave up on a half-open connection",
+    [LISTEN_SYN_QUEUED] = N_("put a half-open connection in its SYN queue"),
+    [LISTEN_SYN_DROPPED] = N_("dropped a SYN because its SYN queue is full"),
+    [LISTEN_COOKIE_SENT] = N_("answered with a SYN cookie instead of queueing the SYN"),
+    [LISTEN_COOKIE_ACCEPTED] = N_("accepted a valid SYN cookie and made the connection"),
+    [LISTEN_ACCEPT_QUEUED] = N_("finished a handshake; the connection waits in the accept queue"),
+    [LISTEN_ACCEPT_DROPPED] = N_("ignored a final ACK because its accept queue is full"),
+    [LISTEN_ACCEPTED] = N_("handed a connection to its application (accept)"),
+    [LISTEN_SYN_EXPIRED] = N_("gave up on a half-open connection"),
 };
 
 static const char *const cc_cause_phrase[CC_CAUSE_COUNT] = {
-    [CC_CAUSE_INIT] = "the connection started (initial window, RFC 5681 3.1)",
-    [CC_CAUSE_ACK] = "new data was acknowledged",
-    [CC_CAUSE_DUPACK_INFLATE] = "a duplicate ACK during fast recovery (inflation)",
-    [CC_CAUSE_FAST_RETRANSMIT] = "a loss was detected by duplicate ACKs or SACK",
-    [CC_CAUSE_PARTIAL_ACK] = "a partial ACK (deflation, RFC 6582)",
-    [CC_CAUSE_RECOVERY_END] = "recovery ended: cwnd = ssthresh",
-    [CC_CAUSE_RTO] = "a timeout: cwnd falls to one segment (RFC 5681 3.1)",
-    [CC_CAUSE_IDLE] = "an idle period (restart window, RFC 5681 4.1)",
+    [CC_CAUSE_INIT] = N_("the connection started (initial window, RFC 5681 3.1)"),
+    [CC_CAUSE_ACK] = N_("new data was acknowledged"),
+    [CC_CAUSE_DUPACK_INFLATE] = N_("a duplicate ACK during fast recovery (inflation)"),
+    [CC_CAUSE_FAST_RETRANSMIT] = N_("a loss was detected by duplicate ACKs or SACK"),
+    [CC_CAUSE_PARTIAL_ACK] = N_("a partial ACK (deflation, RFC 6582)"),
+    [CC_CAUSE_RECOVERY_END] = N_("recovery ended: cwnd = ssthresh"),
+    [CC_CAUSE_RTO] = N_("a timeout: cwnd falls to one segment (RFC 5681 3.1)"),
+    [CC_CAUSE_IDLE] = N_("an idle period (restart window, RFC 5681 4.1)"),
 };
 
-static const char *phrase(const char *const *table, unsigned n, unsigned i)
+/* The names of the congestion control phases as the trace prints them
+ * (tcp_cc_phase_name); Chinese gets its textbook words. */
+static const char *const cc_phase_phrase[CC_PHASE_COUNT] = {
+    [CC_SLOW_START] = N_("slow-start"),
+    [CC_CONGESTION_AVOIDANCE] = N_("congestion-avoidance"),
+    [CC_FAST_RECOVERY] = N_("fast-recovery"),
+    [CC_AFTER_RTO] = N_("after-rto"),
+};
+
+static const char *phrase(enum tv_lang lang, const char *const *table, unsigned n, unsigned i)
 {
-    return i < n && table[i] ? table[i] : "?";
+    return i < n && table[i] ? tv_tr(lang, table[i]) : "?";
 }
-#define PHRASE(table, i) phrase(table, sizeof table / sizeof table[0], (unsigned)(i))
+#define PHRASE(table, i) \
+    phrase(ui->lang, table, sizeof table / sizeof table[0], (unsigned)(i))
 
 /* ------------------------------------------------------------------ */
 /* Sentences */
@@ -122,10 +136,12 @@ static void host_subject(const struct ui *ui, unsigned endpoint, char *out, size
     const struct scenario *scn = world_scenario(ui->world);
     char name[SCN_NAME_MAX];
     draw_sanitize(name, sizeof name, export_endpoint_name(scn, endpoint));
-    if (!strcmp(name, "client") || !strcmp(name, "server"))
-        snprintf(out, n, "the %s", name);
+    if (!strcmp(name, "client"))
+        snprintf(out, n, "%s", tv_tr(ui->lang, "the client"));
+    else if (!strcmp(name, "server"))
+        snprintf(out, n, "%s", tv_tr(ui->lang, "the server"));
     else if (!strcmp(name, "inject"))
-        snprintf(out, n, "a third party");
+        snprintf(out, n, "%s", tv_tr(ui->lang, "a third party"));
     else
         snprintf(out, n, "%s", name);
 }
@@ -145,25 +161,33 @@ static void add(char *out, size_t n, size_t *used, const char *fmt, ...)
         *used = *used + (size_t)k < n ? *used + (size_t)k : n - 1;
 }
 
-static void seg_words(const struct tcp_event_seg *s, char *out, size_t n)
+/* "a" or "an" before a word as it is read aloud: "an ACK", "an RST" (ar-es-tee), "a SYN". */
+static bool takes_an(const char *word)
+{
+    bool vowel = word[0] && strchr("AEIOUaeiou", word[0]) != NULL;
+    return vowel || strncmp(word, "RST", 3) == 0;
+}
+
+/* "a SYN segment (seq 1000, ack 5001, 10 bytes of data)": the article is
+ * part of the msgid, since Chinese has none. */
+static void seg_words(const struct ui *ui, const struct tcp_event_seg *s, char *out, size_t n)
 {
     char words[40];
     tcp_flags_words(s->flags, words);
     size_t u = 0;
     out[0] = '\0';
-    add(out, n, &u, "%s segment (seq %u", words[0] ? words : "bare", (unsigned)s->seq);
+    if (!words[0])
+        add(out, n, &u, "%s", tv_tr(ui->lang, "a bare segment"));
+    else if (takes_an(words))
+        add(out, n, &u, tv_tr(ui->lang, "an %s segment"), words);
+    else
+        add(out, n, &u, tv_tr(ui->lang, "a %s segment"), words);
+    add(out, n, &u, tv_tr(ui->lang, " (seq %u"), (unsigned)s->seq);
     if (s->flags & TCP_ACK)
-        add(out, n, &u, ", ack %u", (unsigned)s->ack);
+        add(out, n, &u, tv_tr(ui->lang, ", ack %u"), (unsigned)s->ack);
     if (s->len)
-        add(out, n, &u, ", %u bytes of data", (unsigned)s->len);
-    add(out, n, &u, ")");
-}
-
-/* "a" or "an" before a word as it is read aloud: "an ACK", "an RST" (ar-es-tee), "a SYN". */
-static const char *article(const char *word)
-{
-    bool vowel = word[0] && strchr("AEIOUaeiou", word[0]) != NULL;
-    return vowel || strncmp(word, "RST", 3) == 0 ? "an" : "a";
+        add(out, n, &u, tv_tr(ui->lang, ", %u bytes of data"), (unsigned)s->len);
+    add(out, n, &u, "%s", tv_tr(ui->lang, ")"));
 }
 
 /* The host at the other end of a segment from `endpoint`'s side. */
@@ -184,16 +208,16 @@ static void narrate_segment(const struct ui *ui, const struct trace_entry *e, co
                             char *out, size_t n, size_t *u)
 {
     const struct tcp_event_seg *s = &e->ev.u.seg;
-    char what[96], peer[48];
-    seg_words(s, what, sizeof what);
+    char what[128], peer[48];
+    seg_words(ui, s, what, sizeof what);
     switch ((enum tcp_event_kind)e->ev.kind) {
     case EV_SEG_OUT:
         peer_subject(ui, s->dst_addr, peer, sizeof peer);
-        add(out, n, u, "%s sent %s %s to %s.", who, article(what), what, peer);
+        add(out, n, u, tv_tr(ui->lang, "%s sent %s to %s."), who, what, peer);
         break;
     case EV_SEG_IN:
         peer_subject(ui, s->src_addr, peer, sizeof peer);
-        add(out, n, u, "%s received %s %s from %s.", who, article(what), what, peer);
+        add(out, n, u, tv_tr(ui->lang, "%s received %s from %s."), who, what, peer);
         break;
     default: {
         /* The wire's reasons are told from the sender's side, the others
@@ -201,6 +225,7 @@ static void narrate_segment(const struct ui *ui, const struct trace_entry *e, co
         const char *fmt = PHRASE(drop_phrase, s->drop);
         char host[48];
         snprintf(host, sizeof host, "%s", who);
+        /* English only: "The %s's queue" wants "server", not "the server". */
         if (!strncmp(host, "the ", 4))
             memmove(host, host + 4, strlen(host + 4) + 1);
         const char *slot = strstr(fmt, "%s");
@@ -232,10 +257,31 @@ static void narrate_user(const struct ui *ui, const struct trace_entry *e, char 
     char clean[160];
     draw_sanitize(clean, sizeof clean, what);
     if (clean[0])
-        add(out, n, u, "You changed the run here (%s); everything after this point follows "
-            "from it.", clean);
+        add(out, n, u, tv_tr(ui->lang, "You changed the run here (%s); everything after this "
+                                       "point follows from it."), clean);
     else
-        add(out, n, u, "You changed the run here; everything after this point follows from it.");
+        add(out, n, u, "%s", tv_tr(ui->lang, "You changed the run here; everything after this "
+                                             "point follows from it."));
+}
+
+/* "The client sent 2 SACK blocks.": one sentence per direction and number,
+ * so that no language has to build a plural from an "s". */
+static void narrate_sack(const struct ui *ui, const struct trace_entry *e, const char *who,
+                         char *out, size_t n, size_t *u)
+{
+    const struct tcp_event *ev = &e->ev;
+    const char *dsack = ev->u.sack.dsack
+                            ? tv_tr(ui->lang, ", the first one reporting a duplicate (D-SACK)")
+                            : "";
+    unsigned count = (unsigned)ev->u.sack.count;
+    if (ev->u.sack.sent && count == 1)
+        add(out, n, u, tv_tr(ui->lang, "%s sent 1 SACK block%s."), who, dsack);
+    else if (ev->u.sack.sent)
+        add(out, n, u, tv_tr(ui->lang, "%s sent %u SACK blocks%s."), who, count, dsack);
+    else if (count == 1)
+        add(out, n, u, tv_tr(ui->lang, "%s received 1 SACK block%s."), who, dsack);
+    else
+        add(out, n, u, tv_tr(ui->lang, "%s received %u SACK blocks%s."), who, count, dsack);
 }
 
 static void narrate_other(const struct ui *ui, const struct trace_entry *e, const char *who,
@@ -245,78 +291,84 @@ static void narrate_other(const struct ui *ui, const struct trace_entry *e, cons
     switch ((enum tcp_event_kind)ev->kind) {
     case EV_TIMER_SET: {
         uint64_t d = ev->u.timer.deadline > e->t ? ev->u.timer.deadline - e->t : 0;
-        add(out, n, u, "%s armed its %s timer: it fires in %.3f s unless stopped first.", who,
+        add(out, n, u, tv_tr(ui->lang, "%s armed its %s timer: it fires in %.3f s unless stopped "
+                                       "first."), who,
             PHRASE(timer_phrase, ev->u.timer.timer), (double)d / 1e6);
         break;
     }
     case EV_TIMER_CANCEL:
-        add(out, n, u, "%s stopped its %s timer: what it waited for has happened.", who,
+        add(out, n, u, tv_tr(ui->lang, "%s stopped its %s timer: what it waited for has happened."),
+            who,
             PHRASE(timer_phrase, ev->u.timer.timer));
         break;
     case EV_TIMER_FIRE:
-        add(out, n, u, "%s's %s timer expired.", who, PHRASE(timer_phrase, ev->u.timer.timer));
+        add(out, n, u, tv_tr(ui->lang, "%s's %s timer expired."), who,
+            PHRASE(timer_phrase, ev->u.timer.timer));
         break;
     case EV_RETRANSMIT:
-        add(out, n, u, "%s sends sequence number %u again because %s (attempt %u; the timer is "
-            "now %.3f s).", who, (unsigned)ev->u.retx.seq,
+        add(out, n, u, tv_tr(ui->lang, "%s sends sequence number %u again because %s (attempt %u; "
+                                       "the timer is now %.3f s)."), who, (unsigned)ev->u.retx.seq,
             PHRASE(retx_phrase, ev->u.retx.cause), (unsigned)ev->u.retx.attempt,
             (double)ev->u.retx.rto / 1e6);
         break;
     case EV_APP:
-        add(out, n, u, "%s's application called %s()", who,
+        add(out, n, u, tv_tr(ui->lang, "%s's application called %s()"), who,
             tcp_app_call_name((enum tcp_app_call)ev->u.app.call));
         if (ev->u.app.result < 0)
-            add(out, n, u, ", which failed: %s.",
+            add(out, n, u, tv_tr(ui->lang, ", which failed: %s."),
                 tcp_error_name((enum tcp_error)(-(int64_t)ev->u.app.result)));
         else
-            add(out, n, u, ", which returned %d.", (int)ev->u.app.result);
+            add(out, n, u, tv_tr(ui->lang, ", which returned %d."), (int)ev->u.app.result);
         break;
     case EV_ERROR:
-        add(out, n, u, "%s's connection reports an error to its application: %s.", who,
+        add(out, n, u, tv_tr(ui->lang, "%s's connection reports an error to its application: %s."),
+            who,
             tcp_error_name((enum tcp_error)ev->u.error.err));
         break;
     case EV_RTT:
-        add(out, n, u, "%s measured a round trip of %.1f ms; now SRTT is %.1f ms and RTTVAR "
-            "%.1f ms, so RTO = SRTT + 4 RTTVAR = %.1f ms (RFC 6298).", who,
+        add(out, n, u, tv_tr(ui->lang, "%s measured a round trip of %.1f ms; now SRTT is %.1f ms "
+                                       "and RTTVAR %.1f ms, so RTO = SRTT + 4 RTTVAR = %.1f ms "
+                                       "(RFC 6298)."), who,
             (double)ev->u.rtt.sample / 1e3, (double)ev->u.rtt.srtt / 1e3,
             (double)ev->u.rtt.rttvar / 1e3, (double)ev->u.rtt.rto / 1e3);
         break;
     case EV_LISTEN:
-        add(out, n, u, "%s's listener %s (SYN queue %u, accept queue %u).", who,
+        add(out, n, u, tv_tr(ui->lang, "%s's listener %s (SYN queue %u, accept queue %u)."), who,
             PHRASE(listen_phrase, ev->u.listen.what), (unsigned)ev->u.listen.syn_queue,
             (unsigned)ev->u.listen.accept_queue);
         break;
     case EV_CWND:
-        add(out, n, u, "%s's congestion window is now %u bytes", who, (unsigned)ev->u.cwnd.cwnd);
+        add(out, n, u, tv_tr(ui->lang, "%s's congestion window is now %u bytes"), who,
+            (unsigned)ev->u.cwnd.cwnd);
         if (ev->u.cwnd.ssthresh != UINT32_MAX)
-            add(out, n, u, " (ssthresh %u)", (unsigned)ev->u.cwnd.ssthresh);
-        add(out, n, u, ", in %s, after %s.",
-            tcp_cc_phase_name((enum tcp_cc_phase)ev->u.cwnd.phase),
-            PHRASE(cc_cause_phrase, ev->u.cwnd.cause));
+            add(out, n, u, tv_tr(ui->lang, " (ssthresh %u)"), (unsigned)ev->u.cwnd.ssthresh);
+        add(out, n, u, tv_tr(ui->lang, ", in %s, after %s."),
+            PHRASE(cc_phase_phrase, ev->u.cwnd.phase), PHRASE(cc_cause_phrase, ev->u.cwnd.cause));
         break;
     case EV_WINDOW:
-        add(out, n, u, "%s's windows: it may send up to SND.UNA + SND.WND = %u + %u, has sent up "
-            "to SND.NXT = %u, and expects RCV.NXT = %u next.", who,
+        add(out, n, u, tv_tr(ui->lang, "%s's windows: it may send up to SND.UNA + SND.WND = %u + "
+                                       "%u, has sent up to SND.NXT = %u, and expects RCV.NXT = "
+                                       "%u next."), who,
             (unsigned)ev->u.window.snd_una, (unsigned)ev->u.window.snd_wnd,
             (unsigned)ev->u.window.snd_nxt, (unsigned)ev->u.window.rcv_nxt);
         break;
     case EV_DUPACK:
-        add(out, n, u, "%s counted duplicate ACK number %u for %u: the other side is still "
-            "waiting for that byte.", who, (unsigned)ev->u.dupack.count,
+        add(out, n, u, tv_tr(ui->lang, "%s counted duplicate ACK number %u for %u: the other side "
+                                       "is still waiting for that byte."), who, (unsigned)ev->u.dupack.count,
             (unsigned)ev->u.dupack.ack);
         break;
     case EV_SACK:
-        add(out, n, u, "%s %s %u SACK block%s%s.", who, ev->u.sack.sent ? "sent" : "received",
-            (unsigned)ev->u.sack.count, ev->u.sack.count == 1 ? "" : "s",
-            ev->u.sack.dsack ? ", the first one reporting a duplicate (D-SACK)" : "");
+        narrate_sack(ui, e, who, out, n, u);
         break;
     case EV_HOST:
-        add(out, n, u, ev->u.host.up ? "%s rebooted: it remembers no connections."
-                                     : "%s crashed: it vanishes without a word.", who);
+        add(out, n, u, ev->u.host.up ? tv_tr(ui->lang, "%s rebooted: it remembers no connections.")
+                                     : tv_tr(ui->lang, "%s crashed: it vanishes without a word."),
+            who);
         break;
     case EV_CHECKPOINT:
-        add(out, n, u, "Checkpoint %u %s.", (unsigned)ev->u.check.index,
-            ev->u.check.passed ? "holds" : "FAILED");
+        add(out, n, u, ev->u.check.passed ? tv_tr(ui->lang, "Checkpoint %u holds.")
+                                          : tv_tr(ui->lang, "Checkpoint %u FAILED."),
+            (unsigned)ev->u.check.index);
         break;
     case EV_NOTE: {
         struct export_info info;
@@ -353,15 +405,16 @@ void narrate_event(const struct ui *ui, const struct trace_entry *e, char *out, 
     size_t u = 0;
     const struct tcp_event *ev = &e->ev;
     switch ((enum tcp_event_kind)ev->kind) {
-    case EV_STATE:
-        add(out, n, &u, "%s moved from %s to %s because %s", who,
+    case EV_STATE: {
+        char rfc[64] = "";
+        if (ev->u.state.rfc)
+            snprintf(rfc, sizeof rfc, tv_tr(ui->lang, " (%s)"), ev->u.state.rfc);
+        add(out, n, &u, tv_tr(ui->lang, "%s moved from %s to %s because %s%s."), who,
             tcp_state_name((enum tcp_state)ev->u.state.from),
             tcp_state_name((enum tcp_state)ev->u.state.to),
-            PHRASE(state_cause_phrase, ev->u.state.cause));
-        if (ev->u.state.rfc)
-            add(out, n, &u, " (%s)", ev->u.state.rfc);
-        add(out, n, &u, ".");
+            PHRASE(state_cause_phrase, ev->u.state.cause), rfc);
         break;
+    }
     case EV_SEG_OUT: case EV_SEG_IN: case EV_SEG_DROP:
         narrate_segment(ui, e, who, out, n, &u);
         break;
@@ -473,4 +526,4 @@ static void narration_draw(const struct ui *ui, WINDOW *win, int h, int w)
         draw_blank(win, y, 0, w);
 }
 
-const struct ui_view ui_view_narration = { "narration", narration_draw };
+const struct ui_view ui_view_narration = { N_("narration"), narration_draw };

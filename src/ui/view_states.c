@@ -19,7 +19,9 @@
 /* ============================================================= diagram == */
 
 /* The diagram.  Every state name has a space on both sides, where the
- * highlight puts its markers.  Transitions are labelled "event, action". */
+ * highlight puts its markers.  Transitions are labelled "event, action".
+ * It stays in English in every language: it is RFC 9293's figure, in the
+ * RFC's words, and its columns are laid out by hand. */
 static const char *const diagram[] = {
     "                       CLOSED",
     "          listen /              \\ connect, snd SYN",
@@ -98,18 +100,21 @@ static bool closed_at_end(const struct machine *m)
 }
 
 /* "CLOSED -> SYN_SENT on app-connect, RFC 9293 3.10.1" */
-static void describe_last(const struct machine *m, char *buf, size_t len)
+static void describe_last(enum tv_lang lang, const struct machine *m, char *buf, size_t len)
 {
     if (!m->side.up) {
-        snprintf(buf, len, "host down");
+        snprintf(buf, len, "%s", tv_tr(lang, "host down"));
         return;
     }
     if (!m->last) {
-        snprintf(buf, len, m->side.tcb ? "no transition yet" : "no connection yet");
+        snprintf(buf, len, "%s",
+                 m->side.tcb ? tv_tr(lang, "no transition yet") : tv_tr(lang, "no connection yet"));
         return;
     }
+    /* State names and triggers are the RFC's and the trace's words: only
+     * the glue between them is translated. */
     const struct tcp_event *ev = &m->last->ev;
-    snprintf(buf, len, "%s -> %s on %s%s%s", tcp_state_name(ev->u.state.from),
+    snprintf(buf, len, tv_tr(lang, "%s -> %s on %s%s%s"), tcp_state_name(ev->u.state.from),
              tcp_state_name(ev->u.state.to), tcp_state_cause_name(ev->u.state.cause),
              ev->u.state.rfc ? ", " : "", ev->u.state.rfc ? ev->u.state.rfc : "");
 }
@@ -175,10 +180,10 @@ static void draw_machine_diagram(const struct ui *ui, WINDOW *win, int y0, int x
 {
     char ends[64], last[160];
     describe_ends(m, ends, sizeof ends);
-    describe_last(m, last, sizeof last);
+    describe_last(ui->lang, m, last, sizeof last);
     vk_line(ui, win, y0, x, lim, ROLE_TITLE, "%s %s  %s", m->side.name, ends,
-            m->side.up ? tcp_state_name(m->state) : "(host down)");
-    vk_line(ui, win, y0 + 1, x, lim, ROLE_NORMAL, "last: %s", last);
+            m->side.up ? tcp_state_name(m->state) : tv_tr(ui->lang, "(host down)"));
+    vk_line(ui, win, y0 + 1, x, lim, ROLE_NORMAL, tv_tr(ui->lang, "last: %s"), last);
     for (int r = 0; r < DIAGRAM_ROWS; r++)
         draw_diagram_row(ui, win, y0 + MACHINE_HEADER + r, x, lim, r);
     if (m->side.up)
@@ -216,25 +221,26 @@ static void describe_path(const struct ui *ui, const struct machine *m, char *bu
 
 /* The essential part, first line: "SYN_SENT <- CLOSED" (no arrow before a
  * transition).  The detail that may wrap: "on app-connect (RFC 9293 3.10.1)". */
-static void describe_compact(const struct machine *m, char *from, size_t from_len,
-                             char *detail, size_t detail_len)
+static void describe_compact(enum tv_lang lang, const struct machine *m, char *from,
+                             size_t from_len, char *detail, size_t detail_len)
 {
     from[0] = '\0';
     if (!m->side.up) {
-        snprintf(detail, detail_len, "(host down)");
+        snprintf(detail, detail_len, "%s", tv_tr(lang, "(host down)"));
         return;
     }
     if (!m->last) {
-        snprintf(detail, detail_len, m->side.tcb ? "(no transition yet)" : "(no connection yet)");
+        snprintf(detail, detail_len, "%s",
+                 m->side.tcb ? tv_tr(lang, "(no transition yet)") : tv_tr(lang, "(no connection yet)"));
         return;
     }
     const struct tcp_event *ev = &m->last->ev;
     snprintf(from, from_len, " <- %s", tcp_state_name(ev->u.state.from));
     if (ev->u.state.rfc)
-        snprintf(detail, detail_len, "on %s (%s)", tcp_state_cause_name(ev->u.state.cause),
-                 ev->u.state.rfc);
+        snprintf(detail, detail_len, tv_tr(lang, "on %s (%s)"),
+                 tcp_state_cause_name(ev->u.state.cause), ev->u.state.rfc);
     else
-        snprintf(detail, detail_len, "on %s", tcp_state_cause_name(ev->u.state.cause));
+        snprintf(detail, detail_len, tv_tr(lang, "on %s"), tcp_state_cause_name(ev->u.state.cause));
 }
 
 /* The length of the next unit of s, which starts at a non-space: a word;
@@ -311,7 +317,7 @@ static int draw_machine_lines(const struct ui *ui, WINDOW *win, int y, int y_end
                               const struct machine *m)
 {
     char from[48], detail[160];
-    describe_compact(m, from, sizeof from, detail, sizeof detail);
+    describe_compact(ui->lang, m, from, sizeof from, detail, sizeof detail);
     int x = vk_text(ui, win, y, 0, w, ROLE_TITLE, m->side.name);
     x = vk_text(ui, win, y, x, w, ROLE_NORMAL, " ");
     if (m->side.up)
@@ -338,7 +344,8 @@ static void draw_compact(const struct ui *ui, WINDOW *win, int h, int w,
         if (y < end) {
             char path[256];
             describe_path(ui, &m[i], path, sizeof path);
-            vk_line(ui, win, y++, 0, w, ROLE_NORMAL, "  path: %s", path[0] ? path : "-");
+            vk_line(ui, win, y++, 0, w, ROLE_NORMAL, tv_tr(ui->lang, "  path: %s"),
+                    path[0] ? path : "-");
         }
         vk_blank_rows(win, y, end, w);
         y = end;
@@ -357,7 +364,7 @@ static void draw_states(const struct ui *ui, WINDOW *win, int h, int w)
     for (int i = 0; i < n; i++)
         machine_at(ui, i, &m[i]);
     if (n == 0) {
-        vk_line(ui, win, 0, 0, w, ROLE_NORMAL, "no hosts");
+        vk_line(ui, win, 0, 0, w, ROLE_NORMAL, "%s", tv_tr(ui->lang, "no hosts"));
         vk_blank_rows(win, 1, h, w);
         return;
     }
@@ -386,4 +393,4 @@ static void draw_states(const struct ui *ui, WINDOW *win, int h, int w)
     }
 }
 
-const struct ui_view ui_view_states = { "state", draw_states };
+const struct ui_view ui_view_states = { N_("state"), draw_states };

@@ -16,11 +16,13 @@
 #include "ui/ui.h"
 #include "ui/view_kit.h"
 
+/* RTO, 2MSL and FIN_WAIT_2 are the RFCs' names in every language; the
+ * others are words (N_, translated when drawn). */
 static const char *const timer_label[TCP_TIMER_COUNT] = {
     [TCP_TIMER_RTO] = "RTO",
-    [TCP_TIMER_PERSIST] = "persist",
-    [TCP_TIMER_DELACK] = "delack",
-    [TCP_TIMER_KEEPALIVE] = "keepalive",
+    [TCP_TIMER_PERSIST] = N_("persist"),
+    [TCP_TIMER_DELACK] = N_("delack"),
+    [TCP_TIMER_KEEPALIVE] = N_("keepalive"),
     [TCP_TIMER_TIME_WAIT] = "2MSL",
     [TCP_TIMER_FIN_WAIT_2] = "FIN_WAIT_2",
 };
@@ -43,15 +45,28 @@ static int armed_count(const struct tcb *t)
 
 /* "0.350 s left", or "due now" for a deadline at or before the cursor
  * (it fires in the step that comes next). */
-static void countdown(uint64_t deadline, uint64_t now, char *buf, size_t len)
+static void countdown(enum tv_lang lang, uint64_t deadline, uint64_t now, char *buf, size_t len)
 {
     if (deadline <= now) {
-        snprintf(buf, len, "due now");
+        snprintf(buf, len, "%s", tv_tr(lang, "due now"));
         return;
     }
     char d[24];
     vk_format_duration(deadline - now, d, sizeof d);
-    snprintf(buf, len, "%s left", d);
+    snprintf(buf, len, tv_tr(lang, "%s left"), d);
+}
+
+/* s padded with blanks to `cols` terminal columns (a Chinese character
+ * takes two columns and three bytes, so printf's %-10s would not do). */
+static void pad_to_columns(const char *s, int cols, bool right, char *buf, size_t len)
+{
+    int pad = cols - draw_text_width(s);
+    if (pad < 0)
+        pad = 0;
+    if (right)
+        snprintf(buf, len, "%*s%s", pad, "", s);
+    else
+        snprintf(buf, len, "%s%*s", s, pad, "");
 }
 
 /* Share of the armed interval still to run, in bar cells; -1 when the
@@ -78,23 +93,27 @@ static int remaining_cells(const struct ui *ui, const struct vk_side *s, enum tc
 }
 
 /* What else matters for this timer: backoff, probes, the 2MSL. */
-static void timer_detail(const struct tcb *t, enum tcp_timer k, char *buf, size_t len)
+static void timer_detail(enum tv_lang lang, const struct tcb *t, enum tcp_timer k, char *buf,
+                         size_t len)
 {
     char d[24];
     switch (k) {
     case TCP_TIMER_RTO:
         vk_format_duration(t->rto_current, d, sizeof d);
-        snprintf(buf, len, "backoff %u  RTO in force %s", t->backoff, d);
+        snprintf(buf, len, tv_tr(lang, "backoff %u  RTO in force %s"), t->backoff, d);
         break;
     case TCP_TIMER_PERSIST:
-        snprintf(buf, len, "probe backoff %u", t->persist_backoff);
+        snprintf(buf, len, tv_tr(lang, "probe backoff %u"), t->persist_backoff);
         break;
     case TCP_TIMER_DELACK:
-        snprintf(buf, len, "%u segment%s not yet ACKed", t->unacked_segments,
-                 t->unacked_segments == 1 ? "" : "s");
+        if (t->unacked_segments == 1)
+            snprintf(buf, len, "%s", tv_tr(lang, "1 segment not yet ACKed"));
+        else
+            snprintf(buf, len, tv_tr(lang, "%u segments not yet ACKed"), t->unacked_segments);
         break;
     case TCP_TIMER_KEEPALIVE:
-        snprintf(buf, len, "probes sent %u of %u", t->keepalive_sent, t->cfg.keepalive_probes);
+        snprintf(buf, len, tv_tr(lang, "probes sent %u of %u"), t->keepalive_sent,
+                 t->cfg.keepalive_probes);
         break;
     case TCP_TIMER_TIME_WAIT:
         vk_format_duration(2 * t->cfg.msl, d, sizeof d);
@@ -110,10 +129,10 @@ static void draw_timer_row(const struct ui *ui, WINDOW *win, int y, int w,
                            const struct vk_side *s, enum tcp_timer k, uint64_t now)
 {
     const struct tcb *t = s->tcb;
-    char left[32], due[24], detail[64], bar[COUNTDOWN_BAR * 3 + 3];
-    countdown(t->timer[k], now, left, sizeof left);
+    char left[32], due[24], detail[96], bar[COUNTDOWN_BAR * 3 + 3];
+    countdown(ui->lang, t->timer[k], now, left, sizeof left);
     vk_format_time(t->timer[k], due, sizeof due);
-    timer_detail(t, k, detail, sizeof detail);
+    timer_detail(ui->lang, t, k, detail, sizeof detail);
     int cells = remaining_cells(ui, s, k, now);
     /* Without the arming event, blanks keep the columns in line. */
     snprintf(bar, sizeof bar, "%*s", COUNTDOWN_BAR + 2, "");
@@ -126,26 +145,30 @@ static void draw_timer_row(const struct ui *ui, WINDOW *win, int y, int w,
         bar[used] = '\0';
     }
     int x = vk_text(ui, win, y, 0, w, ROLE_NORMAL, "  ");
-    char label[LABEL_COLS + 2];
-    snprintf(label, sizeof label, "%-*s", LABEL_COLS, timer_label[k]);
+    char label[LABEL_COLS * 3 + 2], left_padded[48];
+    pad_to_columns(tv_tr(ui->lang, timer_label[k]), LABEL_COLS, false, label, sizeof label);
     x = vk_text(ui, win, y, x, w, ROLE_TITLE, label);
-    vk_line(ui, win, y, x, w, ROLE_NORMAL, " %16s  %s  due %s  %s", left, bar, due, detail);
+    pad_to_columns(left, 16, true, left_padded, sizeof left_padded);
+    vk_line(ui, win, y, x, w, ROLE_NORMAL, tv_tr(ui->lang, " %s  %s  due %s  %s"), left_padded,
+            bar, due, detail);
 }
 
 /* "SRTT 40.331 ms  RTTVAR 15.604 ms  RTO 200.000 ms (in force 400.000 ms)" */
-static void describe_estimator(const struct tcb *t, char *buf, size_t len)
+static void describe_estimator(enum tv_lang lang, const struct tcb *t, char *buf, size_t len)
 {
     char rto[24], cur[24];
     vk_format_duration(t->rtt.rto, rto, sizeof rto);
     vk_format_duration(t->rto_current, cur, sizeof cur);
     if (!t->rtt.has_sample) {
-        snprintf(buf, len, "no RTT sample yet: RTO %s (RFC 6298 2.1), in force %s", rto, cur);
+        snprintf(buf, len, tv_tr(lang, "no RTT sample yet: RTO %s (RFC 6298 2.1), in force %s"),
+                 rto, cur);
         return;
     }
     char srtt[24], var[24];
     vk_format_duration(t->rtt.srtt, srtt, sizeof srtt);
     vk_format_duration(t->rtt.rttvar, var, sizeof var);
-    snprintf(buf, len, "SRTT %s  RTTVAR %s  RTO %s (in force %s)", srtt, var, rto, cur);
+    snprintf(buf, len, tv_tr(lang, "SRTT %s  RTTVAR %s  RTO %s (in force %s)"), srtt, var, rto,
+             cur);
 }
 
 static void describe_last_sample(const struct ui *ui, const struct vk_side *s, char *buf,
@@ -153,22 +176,22 @@ static void describe_last_sample(const struct ui *ui, const struct vk_side *s, c
 {
     const struct trace_entry *e = vk_last_event(ui, s->host, s->tcb->id, EV_RTT);
     if (!e) {
-        snprintf(buf, len, "last sample: none yet");
+        snprintf(buf, len, "%s", tv_tr(ui->lang, "last sample: none yet"));
         return;
     }
     char sample[24], at[24];
     vk_format_duration(e->ev.u.rtt.sample, sample, sizeof sample);
     vk_format_time(e->t, at, sizeof at);
-    snprintf(buf, len, "last sample %s at %s", sample, at);
+    snprintf(buf, len, tv_tr(ui->lang, "last sample %s at %s"), sample, at);
 }
 
 /* Why a side has no timers to show, or NULL. */
 static const char *no_timers(const struct vk_side *s)
 {
     if (!s->up)
-        return "host down";
+        return N_("host down");
     if (!s->tcb)
-        return "no connection";
+        return N_("no connection");
     return NULL;
 }
 
@@ -190,37 +213,39 @@ static void draw_side_full(const struct ui *ui, WINDOW *win, int y, int w,
     /* The same header layout on every side, connection or not. */
     const char *why = no_timers(s);
     if (why) {
-        vk_line(ui, win, y, 0, w, ROLE_TITLE, "%s  (%s)  at %s", s->name, why, at);
+        vk_line(ui, win, y, 0, w, ROLE_TITLE, tv_tr(ui->lang, "%s  (%s)  at %s"), s->name,
+                tv_tr(ui->lang, why), at);
         return;
     }
-    vk_line(ui, win, y++, 0, w, ROLE_TITLE, "%s  %s  at %s", s->name,
+    vk_line(ui, win, y++, 0, w, ROLE_TITLE, tv_tr(ui->lang, "%s  %s  at %s"), s->name,
             tcp_state_name(s->tcb->state), at);
     if (armed_count(s->tcb) == 0)
-        vk_line(ui, win, y++, 0, w, ROLE_DIM, "  no timer armed");
+        vk_line(ui, win, y++, 0, w, ROLE_DIM, "  %s", tv_tr(ui->lang, "no timer armed"));
     for (int k = 0; k < TCP_TIMER_COUNT; k++)
         if (armed(s->tcb, (enum tcp_timer)k))
             draw_timer_row(ui, win, y++, w, s, (enum tcp_timer)k, now);
     char line[160];
-    describe_estimator(s->tcb, line, sizeof line);
+    describe_estimator(ui->lang, s->tcb, line, sizeof line);
     vk_line(ui, win, y++, 0, w, ROLE_NORMAL, "  %s", line);
     describe_last_sample(ui, s, line, sizeof line);
     vk_line(ui, win, y, 0, w, ROLE_NORMAL, "  %s", line);
 }
 
 /* "client: RTO 0.350 s left, delack 40.000 ms left" */
-static void describe_timers_short(const struct vk_side *s, uint64_t now, char *buf, size_t len)
+static void describe_timers_short(enum tv_lang lang, const struct vk_side *s, uint64_t now,
+                                  char *buf, size_t len)
 {
     size_t used = (size_t)snprintf(buf, len, "%s:", s->name);
     if (armed_count(s->tcb) == 0 && used < len)
-        used += (size_t)snprintf(buf + used, len - used, " no timer armed");
+        used += (size_t)snprintf(buf + used, len - used, " %s", tv_tr(lang, "no timer armed"));
     bool first = true;
     for (int k = 0; k < TCP_TIMER_COUNT && used < len; k++) {
         if (!armed(s->tcb, (enum tcp_timer)k))
             continue;
         char left[32];
-        countdown(s->tcb->timer[k], now, left, sizeof left);
+        countdown(lang, s->tcb->timer[k], now, left, sizeof left);
         used += (size_t)snprintf(buf + used, len - used, "%s %s %s", first ? "" : ",",
-                                 timer_label[k], left);
+                                 tv_tr(lang, timer_label[k]), left);
         first = false;
     }
 }
@@ -230,15 +255,15 @@ static void draw_side_short(const struct ui *ui, WINDOW *win, int y, int rows, i
 {
     const char *why = no_timers(s);
     if (why) {
-        vk_line(ui, win, y, 0, w, ROLE_NORMAL, "%s: %s", s->name, why);
+        vk_line(ui, win, y, 0, w, ROLE_NORMAL, "%s: %s", s->name, tv_tr(ui->lang, why));
         vk_blank_rows(win, y + 1, y + rows, w);
         return;
     }
     char line[256];
-    describe_timers_short(s, now, line, sizeof line);
+    describe_timers_short(ui->lang, s, now, line, sizeof line);
     vk_line(ui, win, y, 0, w, ROLE_NORMAL, "%s", line);
     if (rows > 1) {
-        describe_estimator(s->tcb, line, sizeof line);
+        describe_estimator(ui->lang, s->tcb, line, sizeof line);
         vk_line(ui, win, y + 1, 0, w, ROLE_NORMAL, "  %s", line);
     }
 }
@@ -280,4 +305,4 @@ static void draw_timers(const struct ui *ui, WINDOW *win, int h, int w)
     vk_blank_rows(win, y, h, w);
 }
 
-const struct ui_view ui_view_timers = { "timers", draw_timers };
+const struct ui_view ui_view_timers = { N_("timers"), draw_timers };

@@ -293,14 +293,14 @@ static void side_view_at(const struct ui *ui, int host, struct side_view *v)
 static const char *no_windows(const struct side_view *v)
 {
     if (!v->side.up)
-        return "host down";
+        return N_("host down");
     const struct tcb *t = v->side.tcb;
     if (!t)
-        return "no connection";
+        return N_("no connection");
     if (t->state == TCP_LISTEN)
-        return "listening: no windows until a connection";
+        return N_("listening: no windows until a connection");
     if (t->state == TCP_CLOSED)
-        return "CLOSED: no windows";
+        return N_("CLOSED: no windows");
     return NULL;
 }
 
@@ -309,12 +309,13 @@ static void draw_title(const struct ui *ui, WINDOW *win, int y, int w, const str
     const struct tcb *t = v->side.tcb;
     const char *why = no_windows(v);
     if (why) {
-        vk_line(ui, win, y, 0, w, ROLE_TITLE, "%s: %s", v->side.name, why);
+        vk_line(ui, win, y, 0, w, ROLE_TITLE, "%s: %s", v->side.name, tv_tr(ui->lang, why));
         return;
     }
     char local[EXPORT_IPV4_LEN];
     export_ipv4(t->local_addr, local);
-    vk_line(ui, win, y, 0, w, ROLE_TITLE, "%s %s:%u  %s  MSS %u  send buffer %zu/%zu  receive buffer %zu/%zu",
+    vk_line(ui, win, y, 0, w, ROLE_TITLE,
+            tv_tr(ui->lang, "%s %s:%u  %s  MSS %u  send buffer %zu/%zu  receive buffer %zu/%zu"),
             v->side.name, local, t->local_port, tcp_state_name(t->state), t->snd_mss,
             t->sndbuf.len, t->sndbuf.cap, t->rcvbuf.len, t->rcvbuf.cap);
 }
@@ -325,7 +326,8 @@ static bool draw_send_bar(const struct ui *ui, WINDOW *win, int y, int w, const 
 {
     int x = vk_text(ui, win, y, 0, w, ROLE_NORMAL, prefix);
     if (w - x < BAR_MIN_COLS) {
-        vk_line(ui, win, y, x, w, ROLE_NORMAL, "flight %u usable %u", v->snd.flight, v->snd.usable);
+        vk_line(ui, win, y, x, w, ROLE_NORMAL, tv_tr(ui->lang, "flight %u usable %u"), v->snd.flight,
+                v->snd.usable);
         return false;
     }
     send_bar_of(ui, &v->snd, b);
@@ -355,9 +357,10 @@ static void draw_send_sizes(const struct ui *ui, WINDOW *win, int y, int w,
                             const struct side_view *v)
 {
     vk_line(ui, win, y, 0, w, ROLE_NORMAL,
-            "  acked %u  in flight %u  usable %u  not yet allowed %u%s", v->snd.acked_total,
-            v->snd.flight, v->snd.usable, v->snd.waiting,
-            v->snd.cwnd_limits ? "  (cwnd limits)" : "  (SND.WND limits)");
+            tv_tr(ui->lang, "  acked %u  in flight %u  usable %u  not yet allowed %u%s"),
+            v->snd.acked_total, v->snd.flight, v->snd.usable, v->snd.waiting,
+            v->snd.cwnd_limits ? tv_tr(ui->lang, "  (cwnd limits)")
+                               : tv_tr(ui->lang, "  (SND.WND limits)"));
 }
 
 static void draw_send_vars(const struct ui *ui, WINDOW *win, int y, int w,
@@ -374,7 +377,8 @@ static bool draw_recv_bar(const struct ui *ui, WINDOW *win, int y, int w, const 
 {
     int x = vk_text(ui, win, y, 0, w, ROLE_NORMAL, prefix);
     if (!v->synchronized) {
-        vk_line(ui, win, y, x, w, ROLE_DIM, "(nothing to receive before the SYN,ACK)");
+        vk_line(ui, win, y, x, w, ROLE_DIM, "%s",
+                tv_tr(ui->lang, "(nothing to receive before the SYN,ACK)"));
         return false;
     }
     if (w - x < BAR_MIN_COLS) {
@@ -411,10 +415,19 @@ static void draw_recv_vars(const struct ui *ui, WINDOW *win, int y, int w,
         vk_blank(win, y, 0, w);
         return;
     }
-    vk_line(ui, win, y, 0, w, ROLE_NORMAL,
-            "  RCV.NXT %u (IRS+%u)  RCV.WND %u  unread %u  out of order %u in %zu block%s  IRS %u",
-            t->rcv_nxt, t->rcv_nxt - t->irs, v->rcv.window, v->rcv.for_app, v->rcv.ooo_bytes,
-            v->rcv.ooo_blocks, v->rcv.ooo_blocks == 1 ? "" : "s", t->irs);
+    /* One format per number of blocks: no language builds a plural here. */
+    if (v->rcv.ooo_blocks == 1)
+        vk_line(ui, win, y, 0, w, ROLE_NORMAL,
+                tv_tr(ui->lang, "  RCV.NXT %u (IRS+%u)  RCV.WND %u  unread %u  out of order %u in "
+                                "1 block  IRS %u"),
+                t->rcv_nxt, t->rcv_nxt - t->irs, v->rcv.window, v->rcv.for_app, v->rcv.ooo_bytes,
+                t->irs);
+    else
+        vk_line(ui, win, y, 0, w, ROLE_NORMAL,
+                tv_tr(ui->lang, "  RCV.NXT %u (IRS+%u)  RCV.WND %u  unread %u  out of order %u in "
+                                "%zu blocks  IRS %u"),
+                t->rcv_nxt, t->rcv_nxt - t->irs, v->rcv.window, v->rcv.for_app, v->rcv.ooo_bytes,
+                v->rcv.ooo_blocks, t->irs);
 }
 
 static void draw_summary(const struct ui *ui, WINDOW *win, int y, int w, const struct side_view *v)
@@ -426,7 +439,8 @@ static void draw_summary(const struct ui *ui, WINDOW *win, int y, int w, const s
     }
     /* Before the handshake is through the numbers would all read 0. */
     if (!v->synchronized) {
-        vk_line(ui, win, y, 0, w, ROLE_NORMAL, "%s: %s (no connection yet)", v->side.name,
+        vk_line(ui, win, y, 0, w, ROLE_NORMAL, tv_tr(ui->lang, "%s: %s (no connection yet)"),
+                v->side.name,
                 tcp_state_name(t->state));
         return;
     }
@@ -461,13 +475,13 @@ static void draw_side(const struct ui *ui, WINDOW *win, int y, int w, const stru
         return;
     }
     draw_title(ui, win, y++, w, v);
-    bool sdrawn = draw_send_bar(ui, win, y++, w, "send ", v, &sbar, &slay);
+    bool sdrawn = draw_send_bar(ui, win, y++, w, tv_tr(ui->lang, "send "), v, &sbar, &slay);
     if (d == DETAIL_FULL) {
         draw_send_markers(ui, win, y++, w, v, sdrawn ? &sbar : NULL, &slay);
         draw_send_sizes(ui, win, y++, w, v);
     }
     draw_send_vars(ui, win, y++, w, v);
-    bool rdrawn = draw_recv_bar(ui, win, y++, w, "recv ", v, &rbar, &rlay);
+    bool rdrawn = draw_recv_bar(ui, win, y++, w, tv_tr(ui->lang, "recv "), v, &rbar, &rlay);
     if (d == DETAIL_FULL)
         draw_recv_markers(ui, win, y++, w, v, rdrawn ? &rbar : NULL, &rlay);
     draw_recv_vars(ui, win, y++, w, v);
@@ -476,29 +490,30 @@ static void draw_side(const struct ui *ui, WINDOW *win, int y, int w, const stru
 }
 
 /* The legend, one unit per glyph; each group starts with its name.  The
- * short wording is for panes where the long one does not fit. */
+ * short wording is for panes where the long one does not fit.  Words are
+ * msgids (N_), translated when laid out. */
 struct legend_unit {
     const char *utf8, *ascii; /* glyph, or NULL for a group's name */
     const char *text, *brief;
 };
 static const struct legend_unit legend[] = {
-    { NULL, NULL, "send:", "snd" },
-    { "\u2588", "#", "acked", "acked" },
-    { "\u2593", "=", "in flight", "flight" },
-    { "\u2591", ".", "usable", "usable" },
-    { "\u00b7", "-", "not yet allowed", "not allowed" },
-    { NULL, NULL, "recv:", "rcv" },
-    { "\u2588", "#", "read", "read" },
-    { "\u2593", "=", "unread", "unread" },
-    { NULL, "o", "out of order", "ooo" },
-    { "\u2591", ".", "free", "free" },
+    { NULL, NULL, N_("send:"), N_("snd") },
+    { "\u2588", "#", N_("acked"), N_("acked") },
+    { "\u2593", "=", N_("in flight"), N_("flight") },
+    { "\u2591", ".", N_("usable"), N_("usable") },
+    { "\u00b7", "-", N_("not yet allowed"), N_("not allowed") },
+    { NULL, NULL, N_("recv:"), N_("rcv") },
+    { "\u2588", "#", N_("read"), N_("read") },
+    { "\u2593", "=", N_("unread"), N_("unread") },
+    { NULL, "o", N_("out of order"), N_("ooo") },
+    { "\u2591", ".", N_("free"), N_("free") },
 };
 #define LEGEND_UNITS (sizeof legend / sizeof legend[0])
 
 static void legend_unit_text(const struct ui *ui, const struct legend_unit *u, bool brief,
                              char *buf, size_t len)
 {
-    const char *text = brief ? u->brief : u->text;
+    const char *text = tv_tr(ui->lang, brief ? u->brief : u->text);
     if (u->ascii)
         snprintf(buf, len, "%s %s", u->utf8 ? vk_glyph(ui, u->utf8, u->ascii) : u->ascii, text);
     else
@@ -584,4 +599,4 @@ static void draw_windows(const struct ui *ui, WINDOW *win, int h, int w)
     vk_blank_rows(win, y, h, w);
 }
 
-const struct ui_view ui_view_windows = { "windows", draw_windows };
+const struct ui_view ui_view_windows = { N_("windows"), draw_windows };

@@ -1,0 +1,136 @@
+#!/bin/sh
+# The lesson menu and lesson mode of the real binary, driven by --script
+# (src/ui/script.h): tcpviz alone opens the menu; tcpviz LESSON opens a
+# lesson by file, id or number; progress is kept under XDG_STATE_HOME.
+# The catalog is the test fixture's directory (TCPVIZ_LESSON_DIR), an
+# empty XDG_DATA_HOME and the source tree's lessons (none are installed in
+# a build tree), so the checks below look for the fixture's rows, not for
+# whole screens.  Run by make check with top_srcdir and top_builddir set.
+set -u
+
+: "${top_srcdir:=.}"
+: "${top_builddir:=.}"
+tcpviz=$top_builddir/src/tcpviz
+fixture=$top_srcdir/tests/lessons/ui_fixture.lesson
+
+if [ ! -x "$tcpviz" ]; then
+    echo "FAIL: $tcpviz not built" >&2
+    exit 99
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tcpviz-lesson.XXXXXX") || exit 99
+trap 'rm -rf "$tmp"' EXIT INT TERM
+TCPVIZ_LESSON_DIR=$top_srcdir/tests/lessons
+XDG_DATA_HOME=$tmp/data
+XDG_STATE_HOME=$tmp/state
+export TCPVIZ_LESSON_DIR XDG_DATA_HOME XDG_STATE_HOME
+utf8_locale=$(locale -a 2>/dev/null | grep -i '^c\.utf-\?8$' | head -n 1)
+LC_ALL=${utf8_locale:-C}
+export LC_ALL
+
+failures=0
+fail() {
+    echo "FAIL: $*" >&2
+    echo "----- stdout:" >&2; cat "$tmp/out" >&2
+    echo "----- stderr:" >&2; cat "$tmp/err" >&2
+    echo "-----" >&2
+    failures=$((failures + 1))
+}
+pass() { echo "ok: $*"; }
+
+script() {
+    want=$1; what=$2; shift 2
+    cat >"$tmp/script"
+    "$tcpviz" --script "$tmp/script" "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        fail "$what: exit $got, expected $want"
+        return 1
+    fi
+    return 0
+}
+has() {
+    if grep -Eq -- "$1" "$tmp/out"; then pass "$2"; else fail "$2: no line matches '$1'"; fi
+}
+has_err() {
+    if grep -Eq -- "$1" "$tmp/err"; then pass "$2"; else fail "$2: stderr lacks '$1'"; fi
+}
+
+# The menu: the fixture's row among the lessons; then the fixture by its
+# id, answered, and back to the menu.
+script 0 "menu" --ascii <<'END' &&
+size 80x24
+dump
+key down
+key end
+key home
+dump
+key q
+END
+{
+    has '^ tcpviz  Lessons ' "tcpviz alone opens the lesson menu"
+    has '^\| Opening a connection' "lessons grouped under their topic"
+    has '^\| \[ \]  3  UI fixture: a lost SYN +4 min \|$' "a row: mark, number, title, minutes"
+    has '^\|>\[ \]  1  ' "Home selects the first lesson"
+}
+script 0 "lesson and back" --ascii ui-fixture <<'END' &&
+size 80x24
+dump
+continue
+continue
+key b
+dump
+menu
+dump
+END
+{
+    has 'Lesson 3/[0-9]+  UI fixture' "the lesson's status line"
+    has '^\|Right: B\. After one second' "a right answer and the explanation"
+    has '^\|>\[>\]  3  UI fixture' "back in the menu, the lesson is selected and marked started"
+}
+if [ "$(cat "$tmp/state/tcpviz/progress" 2>/dev/null)" = "ui-fixture step 2" ]; then
+    pass "progress saved under XDG_STATE_HOME"
+else
+    fail "progress file: $(cat "$tmp/state/tcpviz/progress" 2>&1)"
+fi
+
+# By id and by number; a started lesson offers to resume.
+script 0 "by id" --ascii ui-fixture <<'END' &&
+size 80x24
+dump
+key b
+dump
+END
+{
+    has 'You left this lesson at step 2 of 3\.' "the resume offer"
+    has '^\|The client calls connect\(\)\.' "b starts from the beginning"
+}
+script 0 "by number" --ascii 3 <<'END' &&
+size 80x24
+dump
+END
+has '^ tcpviz  Lesson 3/' "tcpviz 3 opens lesson number 3"
+
+script 0 "by file, in Chinese" --ascii --lang zh_CN "$fixture" <<'END' &&
+size 80x24
+key enter
+key enter
+dump
+END
+has '^\|客户端会怎么做？ +\|$' "the question in Chinese, border in its column"
+
+# Neither a file nor a lesson.
+script 2 "unknown lesson" --ascii no-such-lesson </dev/null &&
+has_err 'no-such-lesson: no such file, and no lesson has that id or number' \
+    "an unknown lesson is named"
+
+# A broken lesson file: the parser's FILE:LINE on standard error.
+printf 'lesson broken\ntitle en "B"\ntitle zh "B"\ntopic nowhere\n' >"$tmp/broken.lesson"
+script 2 "broken lesson" --ascii "$tmp/broken.lesson" </dev/null &&
+has_err 'broken\.lesson:4' "a broken lesson says file and line"
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures failure(s)" >&2
+    exit 1
+fi
+exit 0
