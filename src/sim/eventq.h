@@ -1,8 +1,9 @@
 /* The world's agenda: happenings scheduled at virtual times (a segment
  * arriving, a host's timer deadline, a scripted action), kept in a binary
- * min-heap.  Items due at the same time come out in the order they were
- * pushed, so a run never depends on heap internals: that is what makes the
- * world deterministic.
+ * min-heap and a few sorted runs beside it.  Items due at the same time
+ * come out in the order they were pushed, so a run never depends on how
+ * the items happen to be arranged: that is what makes the world
+ * deterministic.
  *
  * The queue does not know what the items mean: kind, a and b are the
  * world's to define (e.g. kind = segment arrival, a = host, b = packet id). */
@@ -21,9 +22,25 @@ struct eventq_item {
     uint64_t b;
 };
 
+/* Items that were pushed in (time, order) order, taken from the front:
+ * items[head .. head + len). */
+struct eventq_run {
+    struct eventq_item *items;
+    size_t head, len, cap;
+};
+
+/* Most items arrive in time order per source (the segments on one wire,
+ * the ACKs coming back), so an item that is not earlier than the last item
+ * of one of a few runs is appended to it in O(1); only the others go to the
+ * heap.  Every item is in exactly one of them. */
+#define EVENTQ_RUNS 4
+
 struct eventq {
-    struct eventq_item *items; /* heap order, items[0] is the earliest */
-    size_t len, cap;
+    struct eventq_item *items; /* the heap: heap order, items[0] is its earliest */
+    size_t len, cap;           /* of the heap */
+    struct eventq_run runs[EVENTQ_RUNS];
+    int first;                 /* where the earliest item is: -1 the heap's top,
+                                  k run k's front, EVENTQ_RUNS none (empty) */
     uint64_t next_order;       /* pushes so far */
 };
 

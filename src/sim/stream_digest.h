@@ -31,6 +31,11 @@ struct stream_digest {
 
 void stream_digest_init(struct stream_digest *d);
 void stream_digest_update(struct stream_digest *d, const uint8_t *p, size_t n);
+/* memcpy(dst, src, n) and stream_digest_update(d, src, n) in one pass over
+ * the bytes (the buffers must not overlap): a writer that copies what it
+ * digests gets the copy nearly free, as the digest's multiplications, not
+ * the memory, set the pace. */
+void stream_digest_copy(struct stream_digest *d, uint8_t *dst, const uint8_t *src, size_t n);
 /* The digest of the bytes so far; the state is left as it was. */
 uint64_t stream_digest_value(const struct stream_digest *d);
 /* The digest of one buffer. */

@@ -263,7 +263,14 @@ static void count_drop(struct wire *w, enum wire_fate fate)
 struct wire_verdict wire_offer(struct wire *w, struct prng *rng, uint64_t now, size_t len)
 {
     struct wire_verdict v;
-    memset(&v, 0, sizeof v);
+    wire_offer_into(w, rng, now, len, &v);
+    return v;
+}
+
+void wire_offer_into(struct wire *w, struct prng *rng, uint64_t now, size_t len,
+                     struct wire_verdict *v)
+{
+    memset(v, 0, sizeof *v);
     w->offered++;
 
     struct wire_dice dice = roll_dice(&w->p, rng, len);
@@ -276,20 +283,19 @@ struct wire_verdict wire_offer(struct wire *w, struct prng *rng, uint64_t now, s
     uint64_t start = now > w->link_free_at ? now : w->link_free_at;
     uint64_t departure = add_saturating(start, tx_us);
     if (full || (departure > now && !remember_departure(w, departure))) {
-        v.fate = WIRE_DROP_QUEUE;
-        count_drop(w, v.fate);
-        return v;
+        v->fate = WIRE_DROP_QUEUE;
+        count_drop(w, v->fate);
+        return;
     }
     /* Packets that leave at once (infinite rate) never wait, so they need no
      * entry in the ring. */
     w->link_free_at = departure;
 
     /* Past the queue the packet occupies the link even if the line loses it. */
-    v.fate = line_fate(w, &dice);
-    count_drop(w, v.fate);
-    if (v.fate != WIRE_DELIVER)
-        return v;
-    v.arrival = add_saturating(departure, w->p.delay);
-    apply_delivery_impairments(w, &dice, tx_us, len, &v);
-    return v;
+    v->fate = line_fate(w, &dice);
+    count_drop(w, v->fate);
+    if (v->fate != WIRE_DELIVER)
+        return;
+    v->arrival = add_saturating(departure, w->p.delay);
+    apply_delivery_impairments(w, &dice, tx_us, len, v);
 }

@@ -70,6 +70,11 @@ void wire_set_params(struct wire *w, const struct wire_params *p);
 /* A packet of len bytes is offered to the wire at time now: decide its fate.
  * Draws from rng in a fixed order so runs are reproducible. */
 struct wire_verdict wire_offer(struct wire *w, struct prng *rng, uint64_t now, size_t len);
+/* The same, the verdict written to *out.  For the world, once per packet:
+ * a verdict returned by value is built field by field and then copied in
+ * wide loads, which wait for those small stores to reach the cache. */
+void wire_offer_into(struct wire *w, struct prng *rng, uint64_t now, size_t len,
+                     struct wire_verdict *out);
 /* Packets in the queue (including the one being transmitted) at time now. */
 size_t wire_queue_len(struct wire *w, uint64_t now);
 /* Deep copy for world snapshots (seek, fork).  dst must not own memory

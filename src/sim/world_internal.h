@@ -92,6 +92,10 @@ struct app_state {
     /* A scripted shutdown/close that came while writes were still queued:
      * it happens once they are all written, as after a blocking write(). */
     bool shutdown_pending, close_pending;
+    /* The error of the app's last connect that failed before it had a
+     * connection (bind: address in use, ...); TCP_OK once one succeeds.
+     * The `error` check reports it while sock is 0. */
+    enum tcp_error call_error;
 };
 
 struct host_state {
@@ -238,8 +242,12 @@ void world_pattern_free(struct world *w);
 struct lean_store;
 struct lean_store *world_lean_new(void);
 void world_lean_free(struct lean_store *ls);
-/* Like world_store_packet (the id comes from w->npkts). */
+/* Like world_store_packet (the id comes from w->npkts).  A packet built
+ * in the buffer world_lean_buffer handed out is kept there, not copied. */
 uint32_t world_lean_store(struct world *w, const uint8_t *pkt, size_t len, bool copy);
+/* A buffer for a stack to build its next packet of len bytes in (NULL if
+ * too big): the same one until a packet built there is stored. */
+uint8_t *world_lean_buffer(struct lean_store *ls, size_t len);
 /* The packet's bytes while it is in flight, NULL otherwise. */
 uint8_t *world_lean_packet(const struct lean_store *ls, uint32_t id, size_t *len, bool *copy);
 /* A WI_DELIVER item naming id was scheduled / has run. */

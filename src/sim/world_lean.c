@@ -47,6 +47,7 @@ struct lean_store {
     size_t nfresh, fresh_cap;
     uint8_t **spare;     /* recycled LEAN_BUF_SIZE buffers */
     size_t nspare, spare_cap;
+    uint8_t *pending;    /* handed out by world_lean_buffer, not stored yet */
 };
 
 /* Grow *buf to hold at least need elements of size sz (doubling). */
@@ -99,6 +100,7 @@ void world_lean_free(struct lean_store *ls)
             free(ls->nodes[n].bytes);
     for (size_t i = 0; i < ls->nspare; i++)
         free(ls->spare[i]);
+    free(ls->pending);
     free(ls->nodes);
     free(ls->buckets);
     free(ls->fresh);
@@ -189,6 +191,29 @@ static void remove_node(struct lean_store *ls, uint32_t n)
     ls->live--;
 }
 
+uint8_t *world_lean_buffer(struct lean_store *ls, size_t len)
+{
+    if (len > LEAN_BUF_SIZE)
+        return NULL;
+    if (!ls->pending)
+        ls->pending = take_buffer(ls, len);
+    return ls->pending;
+}
+
+/* The buffer for a packet of len bytes at pkt: the pending one when the
+ * packet was built in it (*adopted is then set: no copy needed), else a
+ * fresh or recycled one. */
+static uint8_t *buffer_for(struct lean_store *ls, const uint8_t *pkt, size_t len, bool *adopted)
+{
+    *adopted = pkt && pkt == ls->pending;
+    if (*adopted) {
+        uint8_t *buf = ls->pending;
+        ls->pending = NULL;
+        return buf;
+    }
+    return take_buffer(ls, len ? len : 1);
+}
+
 uint32_t world_lean_store(struct world *w, const uint8_t *pkt, size_t len, bool copy)
 {
     struct lean_store *ls = w->lean;
@@ -198,14 +223,15 @@ uint32_t world_lean_store(struct world *w, const uint8_t *pkt, size_t len, bool 
         w->oom = true;
         return WORLD_NO_PACKET;
     }
-    uint8_t *buf = take_buffer(ls, len ? len : 1);
+    bool adopted;
+    uint8_t *buf = buffer_for(ls, pkt, len, &adopted);
     uint32_t n = buf ? take_node(ls) : LEAN_NIL;
     if (n == LEAN_NIL) {
         free(buf);
         w->oom = true;
         return WORLD_NO_PACKET;
     }
-    if (pkt && len)
+    if (pkt && len && !adopted)
         memcpy(buf, pkt, len);
     uint32_t id = (uint32_t)w->npkts++;
     size_t home = id & ls->mask;

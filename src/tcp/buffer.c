@@ -42,16 +42,29 @@ bool ring_resize(struct byte_ring *r, size_t cap)
     return true;
 }
 
+/* ring_write's copy: memcpy itself. */
+static void plain_copy(void *ctx, uint8_t *dst, const uint8_t *src, size_t size)
+{
+    (void)ctx;
+    memcpy(dst, src, size);
+}
+
 size_t ring_write(struct byte_ring *r, const uint8_t *src, size_t n)
+{
+    return ring_write_with(r, src, n, plain_copy, NULL);
+}
+
+size_t ring_write_with(struct byte_ring *r, const uint8_t *src, size_t n, ring_copy_fn copy,
+                       void *ctx)
 {
     if (n > ring_space(r))
         n = ring_space(r);
     size_t tail = (r->head + r->len) % (r->cap ? r->cap : 1);
     size_t first = r->cap - tail < n ? r->cap - tail : n;
     if (first)
-        memcpy(r->data + tail, src, first);
+        copy(ctx, r->data + tail, src, first);
     if (n > first)
-        memcpy(r->data, src + first, n - first);
+        copy(ctx, r->data, src + first, n - first);
     r->len += n;
     return n;
 }
@@ -73,6 +86,17 @@ const uint8_t *ring_contiguous(const struct byte_ring *r, size_t offset, size_t 
         return NULL;
     size_t start = (r->head + offset) % r->cap;
     return start + n <= r->cap ? r->data + start : NULL;
+}
+
+void ring_visit(const struct byte_ring *r, size_t n,
+                void (*visit)(void *ctx, const uint8_t *piece, size_t size), void *ctx)
+{
+    if (n == 0)
+        return;
+    size_t first = r->cap - r->head < n ? r->cap - r->head : n;
+    visit(ctx, r->data + r->head, first);
+    if (n > first)
+        visit(ctx, r->data, n - first);
 }
 
 void ring_consume(struct byte_ring *r, size_t n)

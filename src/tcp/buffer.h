@@ -22,11 +22,21 @@ bool ring_resize(struct byte_ring *r, size_t cap);
 static inline size_t ring_space(const struct byte_ring *r) { return r->cap - r->len; }
 /* Append up to n bytes; returns how many fit. */
 size_t ring_write(struct byte_ring *r, const uint8_t *src, size_t n);
+/* The same, the bytes going in through copy(ctx, dst, src, size) (which
+ * must do what memcpy does), once per piece of the ring they land in. */
+typedef void (*ring_copy_fn)(void *ctx, uint8_t *dst, const uint8_t *src, size_t size);
+size_t ring_write_with(struct byte_ring *r, const uint8_t *src, size_t n, ring_copy_fn copy,
+                       void *ctx);
 /* Copy n bytes starting `offset` bytes after the head, without consuming. */
 void ring_peek(const struct byte_ring *r, size_t offset, uint8_t *dst, size_t n);
 /* A pointer to n bytes starting `offset` after the head when they lie in
  * one piece of the ring (no wrap), else NULL: lets a reader skip a copy. */
 const uint8_t *ring_contiguous(const struct byte_ring *r, size_t offset, size_t n);
+/* Hand the first n bytes (n <= len) to visit(ctx, piece, size) where they
+ * lie, in order: one piece, or two when they wrap around the ring.  Lets
+ * a reader that only looks at the bytes skip copying them out. */
+void ring_visit(const struct byte_ring *r, size_t n,
+                void (*visit)(void *ctx, const uint8_t *piece, size_t size), void *ctx);
 /* Drop n bytes from the head. */
 void ring_consume(struct byte_ring *r, size_t n);
 

@@ -54,17 +54,29 @@ static void fill_addresses(const struct tcb *t, struct tcp_segment *s)
     s->ttl = 64;
 }
 
+/* Where to build a packet of len bytes: the caller's memory when it offers
+ * some (it keeps the packets: that saves a copy of each), else our scratch
+ * buffer.  *cap is set to the room there. */
+static uint8_t *packet_memory(struct tcp_stack *st, size_t len, size_t *cap)
+{
+    uint8_t *buf = len && st->ops.packet_buffer ? st->ops.packet_buffer(st->ctx, len) : NULL;
+    *cap = buf ? len : TCP_PACKET_MAX;
+    return buf ? buf : st->scratch;
+}
+
 /* Put a segment on the wire through the emit callback. */
 static void emit_segment(struct tcp_stack *st, uint32_t conn, const struct tcp_segment *s)
 {
-    size_t len = tcp_segment_encode(s, st->scratch, TCP_PACKET_MAX);
+    size_t cap;
+    uint8_t *buf = packet_memory(st, tcp_segment_encoded_len(s), &cap);
+    size_t len = tcp_segment_encode(s, buf, cap);
     if (len == 0)
         return;
     st->stats.segs_out++;
     if (s->flags & TCP_RST)
         st->stats.rst_sent++;
     if (st->ops.emit)
-        st->ops.emit(st->ctx, conn, st->scratch, len);
+        st->ops.emit(st->ctx, conn, buf, len);
 }
 
 /* RFC 2018 4 / RFC 2883: SACK blocks in every ACK while the receiver

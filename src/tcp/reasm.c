@@ -97,7 +97,8 @@ bool reasm_clone(struct tcp_reasm *dst, const struct tcp_reasm *src)
     dst->cap = src->count;
     for (size_t i = 0; i < src->count; i++) {
         struct reasm_block b = src->blocks[i];
-        b.data = malloc(block_len(&b));
+        b.room = block_len(&b);
+        b.data = malloc(b.room);
         if (!b.data) {
             reasm_free(dst);
             return false;
@@ -142,7 +143,7 @@ static long insert_new_block(struct tcp_reasm *r, size_t at, tcp_seq start, tcp_
     memcpy(copy, bytes, len);
     memmove(&r->blocks[at + 1], &r->blocks[at], (r->count - at) * sizeof r->blocks[0]);
     r->blocks[at] = (struct reasm_block){
-        .start = start, .end = end, .data = copy, .last_touched = ++r->counter};
+        .start = start, .end = end, .data = copy, .room = len, .last_touched = ++r->counter};
     r->count++;
     r->bytes += len;
     return (long)len;
@@ -185,11 +186,21 @@ static void copy_segment_into_holes(const struct tcp_reasm *r, size_t lo, size_t
     }
 }
 
+/* The room for a block's buffer that must hold `need` bytes: at least
+ * twice what it had, so a block that grows a segment at a time (behind a
+ * hole, for a whole round trip) is moved O(log n) times instead of once
+ * per segment, with a heap growing and shrinking under it each time. */
+static uint32_t grown_room(uint32_t room, uint32_t need)
+{
+    uint32_t doubled = room > UINT32_MAX / 2 ? UINT32_MAX : room * 2;
+    return need > doubled ? need : doubled;
+}
+
 /* The segment [start, end) overlaps or touches blocks [lo, hi) (hi > lo):
  * they all become one block.  When the merged block starts where block lo
  * does (the usual case: a segment extending a block to the right), lo's
- * buffer is grown in place with realloc instead of copied.  Returns the
- * new bytes stored or -1 (queue unchanged). */
+ * buffer is reused, grown when it has no room left, instead of copied.
+ * Returns the new bytes stored or -1 (queue unchanged). */
 static long merge_into_blocks(struct tcp_reasm *r, size_t lo, size_t hi, tcp_seq start,
                               tcp_seq end, const uint8_t *bytes, bool note_dsack)
 {
@@ -199,11 +210,23 @@ static long merge_into_blocks(struct tcp_reasm *r, size_t lo, size_t hi, tcp_seq
     uint32_t merged_len = merged_end - merged_start;
     bool grow_first = merged_start == first->start;
 
-    uint8_t *merged = grow_first ? realloc(first->data, merged_len) : malloc(merged_len);
+    uint32_t room = merged_len;
+    uint8_t *merged;
+    if (grow_first && merged_len <= first->room) {
+        room = first->room;
+        merged = first->data;
+    } else if (grow_first) {
+        room = grown_room(first->room, merged_len);
+        merged = realloc(first->data, room);
+    } else {
+        merged = malloc(merged_len);
+    }
     if (!merged)
         return -1;
-    if (grow_first)
+    if (grow_first) {
         first->data = merged; /* realloc moved or kept it; lo's bytes are in place */
+        first->room = room;
+    }
 
     uint32_t held = count_held_bytes(r, lo, hi, start, end, note_dsack);
     for (size_t i = grow_first ? lo + 1 : lo; i < hi; i++) {
@@ -217,6 +240,7 @@ static long merge_into_blocks(struct tcp_reasm *r, size_t lo, size_t hi, tcp_seq
     *first = (struct reasm_block){.start = merged_start,
                                   .end = merged_end,
                                   .data = merged,
+                                  .room = room,
                                   .last_touched = ++r->counter};
     remove_block_slots(r, lo + 1, hi - lo - 1);
 

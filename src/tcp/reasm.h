@@ -19,6 +19,7 @@
 struct reasm_block {
     tcp_seq start, end;       /* [start, end) */
     uint8_t *data;            /* end - start bytes */
+    uint32_t room;            /* bytes data can hold, at least end - start */
     uint64_t last_touched;    /* insertion counter: larger = more recent */
 };
 

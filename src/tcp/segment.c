@@ -13,7 +13,6 @@ enum {
     IP_FLAG_DF = 0x4000,
     IP_FLAG_MF = 0x2000,
     IP_FRAG_OFFSET_MASK = 0x1fff,
-    PSEUDO_HEADER_LEN = 12,
 };
 
 /* Option kinds and lengths (RFC 9293 3.1, RFC 7323, RFC 2018). */
@@ -76,46 +75,115 @@ static bool host_is_little_endian(void)
     return first == 1;
 }
 
-/* The folded one's complement sum of the 16-bit big-endian words in
- * n8 * 8 bytes, taken 64 bits at a time in the host's byte order.
- * Every payload byte is summed by the sender, by the world when it labels
- * the packet and by the receiver, so this is the codec's hot loop.
- *  - A 64-bit word is four 16-bit words times powers of 2^16, and
- *    2^16 = 1 in the one's complement sum (RFC 1071 2(A), the end-around
- *    carry), so adding 64-bit words, counting the carries out of bit 63
- *    (2^64 = 1 too) and folding gives the sum of the 16-bit words.
- *  - In the host's byte order each 16-bit word has its bytes swapped on a
- *    little-endian machine, and the sum of swapped words is the swapped sum
- *    (RFC 1071 2(B), byte order independence): swap the folded result. */
-static uint32_t sum_words64(const uint8_t *data, size_t n8)
+/* acc += word, counting the carry out of bit 63 in *carries (2^64 = 1 in
+ * the one's complement sum, see below). */
+static inline void add_word64(uint64_t *acc, uint64_t *carries, uint64_t word)
 {
-    uint64_t acc = 0, carries = 0;
-    for (size_t i = 0; i < n8; i++) {
-        uint64_t word;
-        memcpy(&word, data + i * 8, sizeof word);
-        acc += word;
-        carries += acc < word;
-    }
-    uint32_t folded = fold_to_16((acc & 0xffffffffu) + (acc >> 32) + carries);
+    *acc += word;
+    *carries += *acc < word;
+}
+
+static uint64_t load_word64(const uint8_t *p)
+{
+    uint64_t word;
+    memcpy(&word, p, sizeof word); /* one unaligned load */
+    return word;
+}
+
+/* acc as the sum of its two 32-bit halves: still congruent modulo 2^16 - 1,
+ * and small enough to add a few of them without overflow. */
+static uint64_t halves(uint64_t acc)
+{
+    return (acc & 0xffffffffu) + (acc >> 32);
+}
+
+/* The sum of the partial sums (each as halves(), plus its carries)
+ * folded to 16 bits in big-endian terms (see sum_words64).  Each term is
+ * below 2^33 (the carries far below: a packet is at most 64 KB), so the
+ * total cannot overflow.  The callers add the terms from their locals:
+ * storing them to an array and reading it back as one vector (which the
+ * compiler did for a loop here) stalls on the store-to-load forwarding. */
+static uint32_t fold_total(uint64_t total)
+{
+    uint32_t folded = fold_to_16(total);
     if (host_is_little_endian())
         folded = ((folded >> 8) | (folded << 8)) & 0xffffu;
     return folded;
 }
 
-/* An odd trailing byte is padded with a zero byte (RFC 1071 4.1), so when
- * summing a message in pieces every piece but the last must be even. */
+/* The folded one's complement sum of the 16-bit big-endian words in
+ * n8 * 8 bytes, taken 64 bits at a time in the host's byte order.
+ * Every payload byte is summed by the sender and by the receiver, so this
+ * is the codec's hot loop.
+ *  - A 64-bit word is four 16-bit words times powers of 2^16, and
+ *    2^16 = 1 in the one's complement sum (RFC 1071 2(A), the end-around
+ *    carry), so adding 64-bit words, counting the carries out of bit 63
+ *    (2^64 = 1 too) and folding gives the sum of the 16-bit words.
+ *  - The sum is commutative and associative (RFC 1071 2(A)), so four
+ *    independent accumulators may each take every fourth word: one chain
+ *    waits a cycle per add for the carry of the previous one, four chains
+ *    keep the loads busy instead.  (They are plain locals: the compiler
+ *    kept an array of them in memory.)
+ *  - In the host's byte order each 16-bit word has its bytes swapped on a
+ *    little-endian machine, and the sum of swapped words is the swapped sum
+ *    (RFC 1071 2(B), byte order independence): swap the folded result. */
+static uint32_t sum_words64(const uint8_t *data, size_t n8)
+{
+    uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n8; i += 4) {
+        const uint8_t *p = data + i * 8;
+        add_word64(&a0, &c0, load_word64(p));
+        add_word64(&a1, &c1, load_word64(p + 8));
+        add_word64(&a2, &c2, load_word64(p + 16));
+        add_word64(&a3, &c3, load_word64(p + 24));
+    }
+    for (; i < n8; i++)
+        add_word64(&a0, &c0, load_word64(data + i * 8));
+    return fold_total(halves(a0) + halves(a1) + halves(a2) + halves(a3) + c0 + c1 + c2 + c3);
+}
+
+/* The bytes after the last whole 64-bit word: 16-bit words, then an odd
+ * trailing byte padded with a zero byte (RFC 1071 4.1). */
+static uint64_t sum_tail(const uint8_t *data, size_t from, size_t len)
+{
+    uint64_t acc = 0;
+    size_t i = from;
+    for (; i + 1 < len; i += 2)
+        acc += get_be16(data + i);
+    if (i < len)
+        acc += (uint64_t)data[i] << 8;
+    return acc;
+}
+
+/* When summing a message in pieces every piece but the last must be even
+ * (the odd byte's padding). */
 uint32_t inet_checksum_add(uint32_t sum, const uint8_t *data, size_t len)
 {
     uint64_t acc = sum;
     if (data == NULL)
         return fold_to_16(acc);
-    size_t i = len / 8 * 8;
     acc += sum_words64(data, len / 8);
-    for (; i + 1 < len; i += 2)
-        acc += get_be16(data + i);
-    if (i < len)
-        acc += (uint64_t)data[i] << 8;
+    acc += sum_tail(data, len / 8 * 8, len);
     return fold_to_16(acc);
+}
+
+/* memcpy(dst, src, len), returning inet_checksum_add(sum, dst, len).  The
+ * sum is taken over the source, which the copy has just brought into the
+ * cache: the destination was just written, by wide stores, and reading it
+ * back at once in 64-bit loads waits for those stores to reach the cache
+ * (measured: summing the packet after copying the payload into it cost
+ * more than the copy).  A loop that copies and sums the same words would
+ * avoid the second read but loses to memcpy's wide moves. */
+static uint32_t inet_checksum_copy(uint32_t sum, uint8_t *dst, const uint8_t *src, size_t len)
+{
+    uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
+    if (d < s + len && s < d + len) { /* overlapping: the bytes are dst's now */
+        memmove(dst, src, len);
+        return inet_checksum_add(sum, dst, len);
+    }
+    memcpy(dst, src, len);
+    return inet_checksum_add(sum, src, len);
 }
 
 uint16_t inet_checksum_finish(uint32_t sum)
@@ -123,17 +191,34 @@ uint16_t inet_checksum_finish(uint32_t sum)
     return (uint16_t)~fold_to_16(sum);
 }
 
+/* The sum over an IPv4 header of ihl bytes (RFC 791 3.1), as
+ * inet_checksum_add(0, ip, ihl) gives it.  Every packet's header is summed
+ * when it is built and at each decode, so the usual 20 bytes without
+ * options take three loads instead of the general loops: two 64-bit words
+ * and a 32-bit one, each congruent to the sum of its 16-bit words (see
+ * sum_words64).  The header is never all zeros (version 4), so both ways
+ * fold to the same nonzero value. */
+static uint32_t ip_header_sum(const uint8_t *ip, size_t ihl)
+{
+    if (ihl != IPV4_HEADER_LEN)
+        return inet_checksum_add(0, ip, ihl);
+    uint32_t last;
+    memcpy(&last, ip + 16, sizeof last);
+    return fold_total(halves(load_word64(ip)) + halves(load_word64(ip + 8)) + last);
+}
+
 /* The IPv4 pseudo-header of RFC 9293 3.1: source, destination, zero,
- * protocol, TCP length.  It binds the TCP checksum to the addresses. */
+ * protocol, TCP length.  It binds the TCP checksum to the addresses.  Its
+ * six big-endian 16-bit words are the halves of the addresses, the zero
+ * byte with the protocol, and the length, so they are added as numbers
+ * (RFC 1071 2(B): the sum of big-endian words, as inet_checksum_add gives
+ * it) instead of being written out and summed byte by byte, once per
+ * packet sent and once per packet received. */
 static uint32_t pseudo_header_sum(uint32_t src, uint32_t dst, uint16_t tcp_len)
 {
-    uint8_t ph[PSEUDO_HEADER_LEN];
-    put_be32(ph, src);
-    put_be32(ph + 4, dst);
-    ph[8] = 0;
-    ph[9] = IP_PROTO_TCP;
-    put_be16(ph + 10, tcp_len);
-    return inet_checksum_add(0, ph, sizeof ph);
+    uint64_t sum = (uint64_t)(src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) +
+                   IP_PROTO_TCP + tcp_len;
+    return fold_to_16(sum);
 }
 
 /* ---- options: encode ---- */
@@ -272,58 +357,99 @@ static void write_options(const struct tcp_options *opt, const struct option_lay
 
 /* ---- encode ---- */
 
+/* The two 16-bit words of a 32-bit field, added. */
+static uint32_t sum_halves32(uint32_t v)
+{
+    return (v >> 16) + (v & 0xffffu);
+}
+
+/* The header checksum (RFC 791 3.1) is the sum of the header's 16-bit
+ * words, here added from the values written instead of read back: bytes
+ * stored one at a time and read at once in wider loads make the loads wait
+ * until the stores reach the cache. */
 static void write_ip_header(const struct tcp_segment *seg, uint16_t total_len, uint8_t *ip)
 {
+    uint8_t ttl = seg->ttl != 0 ? seg->ttl : IP_DEFAULT_TTL;
     ip[0] = 0x45; /* version 4, IHL 5: no IP options */
     ip[1] = 0;    /* DSCP/ECN */
     put_be16(ip + 2, total_len);
     put_be16(ip + 4, seg->ip_id);
     put_be16(ip + 6, IP_FLAG_DF);
-    ip[8] = seg->ttl != 0 ? seg->ttl : IP_DEFAULT_TTL;
+    ip[8] = ttl;
     ip[9] = IP_PROTO_TCP;
-    put_be16(ip + 10, 0);
     put_be32(ip + 12, seg->src_addr);
     put_be32(ip + 16, seg->dst_addr);
-    put_be16(ip + 10, inet_checksum_finish(inet_checksum_add(0, ip, IPV4_HEADER_LEN)));
+    /* The words in order; the checksum's own word counts as zero.  Never
+     * all zeros (0x4500), so it folds as the summed bytes would. */
+    uint64_t sum = 0x4500u + total_len + seg->ip_id + IP_FLAG_DF +
+                   ((uint32_t)ttl << 8 | IP_PROTO_TCP) + sum_halves32(seg->src_addr) +
+                   sum_halves32(seg->dst_addr);
+    put_be16(ip + 10, inet_checksum_finish(fold_to_16(sum)));
 }
 
-static void write_tcp_header(const struct tcp_segment *seg, size_t header_len, uint8_t *tcp)
+/* Writes the fixed 20 bytes of the TCP header with a zero checksum and
+ * returns the sum of their 16-bit words, from the values (as for the IP
+ * header). */
+static uint32_t write_tcp_header(const struct tcp_segment *seg, size_t header_len, uint8_t *tcp)
 {
+    uint16_t offset_flags = (uint16_t)((header_len / 4) << 12 | seg->flags); /* reserved bits 0 */
     put_be16(tcp, seg->src_port);
     put_be16(tcp + 2, seg->dst_port);
     put_be32(tcp + 4, seg->seq);
     put_be32(tcp + 8, seg->ack);
-    tcp[12] = (uint8_t)((header_len / 4) << 4); /* data offset; reserved bits 0 */
-    tcp[13] = seg->flags;
+    put_be16(tcp + 12, offset_flags);
     put_be16(tcp + 14, seg->window);
     put_be16(tcp + 16, 0);
     put_be16(tcp + 18, seg->urgent);
+    return fold_to_16((uint64_t)seg->src_port + seg->dst_port + sum_halves32(seg->seq) +
+                      sum_halves32(seg->ack) + offset_flags + seg->window + seg->urgent);
+}
+
+/* The packet's length for seg with options laid out as lay; 0 when it
+ * cannot be built. */
+static size_t packet_len(const struct tcp_segment *seg, const struct option_layout *lay)
+{
+    if (seg->payload_len > 0 && seg->payload == NULL)
+        return 0;
+    size_t tcp_header_len = TCP_HEADER_MIN_LEN + lay->len;
+    if (seg->payload_len > TCP_PACKET_MAX - IPV4_HEADER_LEN - tcp_header_len)
+        return 0;
+    return IPV4_HEADER_LEN + tcp_header_len + seg->payload_len;
+}
+
+size_t tcp_segment_encoded_len(const struct tcp_segment *seg)
+{
+    if (seg == NULL)
+        return 0;
+    struct option_layout lay = plan_options(&seg->opt);
+    return packet_len(seg, &lay);
 }
 
 size_t tcp_segment_encode(const struct tcp_segment *seg, uint8_t *buf, size_t cap)
 {
     if (seg == NULL || buf == NULL)
         return 0;
-    if (seg->payload_len > 0 && seg->payload == NULL)
-        return 0;
     struct option_layout lay = plan_options(&seg->opt);
+    size_t total = packet_len(seg, &lay);
+    if (total == 0 || total > cap)
+        return 0;
     size_t tcp_header_len = TCP_HEADER_MIN_LEN + lay.len;
-    if (seg->payload_len > TCP_PACKET_MAX - IPV4_HEADER_LEN - tcp_header_len)
-        return 0;
-    size_t tcp_len = tcp_header_len + seg->payload_len;
-    size_t total = IPV4_HEADER_LEN + tcp_len;
-    if (total > cap)
-        return 0;
+    size_t tcp_len = total - IPV4_HEADER_LEN;
 
     uint8_t *tcp = buf + IPV4_HEADER_LEN;
     write_ip_header(seg, (uint16_t)total, buf);
-    write_tcp_header(seg, tcp_header_len, tcp);
+    uint32_t header_sum = write_tcp_header(seg, tcp_header_len, tcp);
     write_options(&seg->opt, &lay, tcp + TCP_HEADER_MIN_LEN);
-    if (seg->payload_len > 0)
-        memmove(tcp + tcp_header_len, seg->payload, seg->payload_len);
 
+    /* RFC 9293 3.1: the sum covers pseudo-header, header and options (each
+     * a multiple of 4 bytes, so even pieces), then the payload, summed
+     * from the send buffer as it is copied into the packet. */
     uint32_t sum = pseudo_header_sum(seg->src_addr, seg->dst_addr, (uint16_t)tcp_len);
-    sum = inet_checksum_add(sum, tcp, tcp_len);
+    sum = fold_to_16((uint64_t)sum + header_sum);
+    if (lay.len > 0)
+        sum = inet_checksum_add(sum, tcp + TCP_HEADER_MIN_LEN, lay.len);
+    if (seg->payload_len > 0)
+        sum = inet_checksum_copy(sum, tcp + tcp_header_len, seg->payload, seg->payload_len);
     put_be16(tcp + 16, inet_checksum_finish(sum));
     return total;
 }
@@ -438,7 +564,7 @@ static enum seg_error check_ip_header(const uint8_t *pkt, size_t len, size_t *ip
     size_t total = get_be16(pkt + 2);
     if (total < ihl || total > len)
         return SEG_ERR_IP_TOTAL_LEN;
-    if (inet_checksum_finish(inet_checksum_add(0, pkt, ihl)) != 0)
+    if (inet_checksum_finish(ip_header_sum(pkt, ihl)) != 0)
         return SEG_ERR_IP_CHECKSUM;
     uint16_t frag = get_be16(pkt + 6);
     if ((frag & IP_FLAG_MF) || (frag & IP_FRAG_OFFSET_MASK) != 0)

@@ -97,6 +97,9 @@ enum seg_error tcp_segment_decode_unverified(const uint8_t *pkt, size_t len,
  * length, or 0 if it does not fit in cap or in TCP_PACKET_MAX. */
 size_t tcp_segment_encode(const struct tcp_segment *seg, uint8_t *buf, size_t cap);
 
+/* Bytes tcp_segment_encode would write for seg (0 if it cannot be built). */
+size_t tcp_segment_encoded_len(const struct tcp_segment *seg);
+
 /* Bytes of TCP options that encode would write for opt (padded to 4). */
 size_t tcp_options_encoded_len(const struct tcp_options *opt);
 

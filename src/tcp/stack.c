@@ -26,6 +26,7 @@ struct tcp_stack *tcp_stack_new(uint32_t addr, const struct tcp_config *defaults
         st->ops = *ops;
     st->ctx = ctx;
     st->nsocks = 1;
+    st->next_deadline = TCP_TIME_NEVER;
     st->next_ephemeral = TCP_EPHEMERAL_FIRST;
     st->cookie_secret = st->ops.random32 ? st->ops.random32(ctx) : 0x5eed;
     return st;
@@ -90,6 +91,8 @@ int tcp_stack_attach(struct tcp_stack *st, struct tcb *t)
     }
     t->sock = st->nsocks++;
     st->socks[t->sock] = t;
+    for (int i = 0; i < TCP_TIMER_COUNT; i++) /* it may come with timers armed */
+        tcp_stack_timer_moved(st, t, TCP_TIME_NEVER, t->timer[i]);
     return t->sock;
 }
 
@@ -211,7 +214,8 @@ static uint64_t tcb_next_deadline(const struct tcb *t)
     return next;
 }
 
-uint64_t tcp_stack_next_deadline(const struct tcp_stack *st)
+/* The earliest timer of the connections in socks, by looking at each. */
+static uint64_t scan_deadlines(const struct tcp_stack *st)
 {
     uint64_t next = TCP_TIME_NEVER;
     for (int i = 1; i < st->nsocks; i++) {
@@ -223,6 +227,30 @@ uint64_t tcp_stack_next_deadline(const struct tcp_stack *st)
         }
     }
     return next;
+}
+
+void tcp_stack_rescan_deadline(struct tcp_stack *st)
+{
+    st->next_deadline = scan_deadlines(st);
+}
+
+/* An earlier deadline is the new earliest at once; only when the earliest
+ * one moves later (cancelled, fired, re-armed) must the others be looked
+ * at, which is rare next to how often the world asks. */
+void tcp_stack_timer_moved(struct tcp_stack *st, const struct tcb *t, uint64_t was, uint64_t is)
+{
+    bool in_socks = t->sock > 0 && t->sock < st->nsocks && st->socks[t->sock] == t;
+    if (!in_socks || was == is)
+        return;
+    if (is < st->next_deadline)
+        st->next_deadline = is;
+    else if (was == st->next_deadline)
+        tcp_stack_rescan_deadline(st);
+}
+
+uint64_t tcp_stack_next_deadline(const struct tcp_stack *st)
+{
+    return st->next_deadline;
 }
 
 void tcp_stack_advance(struct tcp_stack *st, uint64_t now)
@@ -382,6 +410,12 @@ int tcp_connect(struct tcp_stack *st, int sock, uint32_t addr, uint16_t port, ui
 /* RFC 9293 3.10.2 SEND. */
 long tcp_send(struct tcp_stack *st, int sock, const uint8_t *data, size_t len, uint64_t now)
 {
+    return tcp_send_with(st, sock, data, len, NULL, NULL, now);
+}
+
+long tcp_send_with(struct tcp_stack *st, int sock, const uint8_t *data, size_t len,
+                   tcp_copy_fn copy, void *ctx, uint64_t now)
+{
     st->now = now;
     struct tcb *t = tcp_stack_tcb(st, sock);
     long rc;
@@ -393,7 +427,8 @@ long tcp_send(struct tcp_stack *st, int sock, const uint8_t *data, size_t len, u
                                t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED))
         rc = -TCP_ERR_CLOSING;
     else
-        rc = (long)ring_write(&t->sndbuf, data, len);
+        rc = (long)(copy ? ring_write_with(&t->sndbuf, data, len, copy, ctx)
+                         : ring_write(&t->sndbuf, data, len));
     app_event(st, t, APP_SEND, rc, len);
     if (rc > 0) {
         tcp_output(st, t);
@@ -402,8 +437,9 @@ long tcp_send(struct tcp_stack *st, int sock, const uint8_t *data, size_t len, u
     return rc;
 }
 
-/* RFC 9293 3.10.3 RECEIVE. */
-long tcp_recv(struct tcp_stack *st, int sock, uint8_t *buf, size_t cap, uint64_t now)
+/* RFC 9293 3.10.3 RECEIVE, the bytes going to take() (see tcp_recv_in_place). */
+static long receive(struct tcp_stack *st, int sock, size_t cap, tcp_recv_take_fn take,
+                    void *ctx, uint64_t now)
 {
     st->now = now;
     struct tcb *t = tcp_stack_tcb(st, sock);
@@ -419,7 +455,7 @@ long tcp_recv(struct tcp_stack *st, int sock, uint8_t *buf, size_t cap, uint64_t
             return -TCP_ERR_WOULD_BLOCK; /* nothing yet: not worth an event */
     } else {
         size_t n = cap < t->rcvbuf.len ? cap : t->rcvbuf.len;
-        ring_peek(&t->rcvbuf, 0, buf, n);
+        ring_visit(&t->rcvbuf, n, take, ctx);
         ring_consume(&t->rcvbuf, n);
         rc = (long)n;
         /* Reading frees buffer space; once the window can open by enough
@@ -433,6 +469,27 @@ long tcp_recv(struct tcp_stack *st, int sock, uint8_t *buf, size_t cap, uint64_t
     }
     app_event(st, t, APP_RECV, rc, cap);
     return rc;
+}
+
+/* tcp_recv's take(): copy each piece to the end of what the caller's
+ * buffer holds so far. */
+static void copy_out(void *ctx, const uint8_t *piece, size_t size)
+{
+    uint8_t **dst = ctx;
+    memcpy(*dst, piece, size);
+    *dst += size;
+}
+
+long tcp_recv(struct tcp_stack *st, int sock, uint8_t *buf, size_t cap, uint64_t now)
+{
+    uint8_t *dst = buf;
+    return receive(st, sock, cap, copy_out, &dst, now);
+}
+
+long tcp_recv_in_place(struct tcp_stack *st, int sock, size_t cap, tcp_recv_take_fn take,
+                       void *ctx, uint64_t now)
+{
+    return receive(st, sock, cap, take, ctx, now);
 }
 
 /* Queue our FIN after the data (RFC 9293 3.10.4 CLOSE: "queue this until

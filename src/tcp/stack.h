@@ -30,6 +30,13 @@ struct tcp_stack_ops {
     void (*emit)(void *ctx, uint32_t conn, const uint8_t *pkt, size_t len);
     void (*observe)(void *ctx, const struct tcp_event *ev);
     uint32_t (*random32)(void *ctx);
+    /* Optional: memory for at least len bytes to build the next packet in,
+     * or NULL for the stack's own buffer.  The packet built there is the
+     * pkt of the emit() call that follows, so a caller that keeps the
+     * packets it is handed can keep that memory instead of a copy.  If the
+     * packet cannot be built, emit() is not called and the memory stays
+     * the caller's. */
+    uint8_t *(*packet_buffer)(void *ctx, size_t len);
 };
 
 struct tcp_stack *tcp_stack_new(uint32_t addr, const struct tcp_config *defaults,
@@ -56,7 +63,23 @@ int tcp_listen(struct tcp_stack *st, int sock, unsigned backlog, uint64_t now);
 int tcp_connect(struct tcp_stack *st, int sock, uint32_t addr, uint16_t port, uint64_t now);
 int tcp_accept(struct tcp_stack *st, int sock, uint64_t now);
 long tcp_send(struct tcp_stack *st, int sock, const uint8_t *data, size_t len, uint64_t now);
+/* tcp_send with the bytes the send buffer takes going in through
+ * copy(ctx, dst, src, size), once per piece of the buffer they land in;
+ * copy must copy like memcpy and may look at the bytes on the way (the
+ * world digests what its app writes in that same pass).  Same result,
+ * same events. */
+typedef void (*tcp_copy_fn)(void *ctx, uint8_t *dst, const uint8_t *src, size_t size);
+long tcp_send_with(struct tcp_stack *st, int sock, const uint8_t *data, size_t len,
+                   tcp_copy_fn copy, void *ctx, uint64_t now);
 long tcp_recv(struct tcp_stack *st, int sock, uint8_t *buf, size_t cap, uint64_t now);
+/* tcp_recv without the copy: the bytes read are handed to take(ctx, piece,
+ * size) where they lie in the receive buffer (one piece, or two when they
+ * wrap), before they are consumed and before the call's events.  Same
+ * result, same events.  For a reader that only looks at the bytes (the
+ * world digests them): reading 100 MB then costs no extra pass over memory. */
+typedef void (*tcp_recv_take_fn)(void *ctx, const uint8_t *piece, size_t size);
+long tcp_recv_in_place(struct tcp_stack *st, int sock, size_t cap, tcp_recv_take_fn take,
+                       void *ctx, uint64_t now);
 int tcp_shutdown(struct tcp_stack *st, int sock, uint64_t now); /* half-close: SHUT_WR */
 int tcp_close(struct tcp_stack *st, int sock, uint64_t now);
 int tcp_abort(struct tcp_stack *st, int sock, uint64_t now);

@@ -35,8 +35,10 @@ void tcb_destroy(struct tcp_stack *st, struct tcb *t)
 {
     if (!t)
         return;
-    if (t->sock > 0 && t->sock < st->nsocks && st->socks[t->sock] == t)
+    if (t->sock > 0 && t->sock < st->nsocks && st->socks[t->sock] == t) {
         st->socks[t->sock] = NULL;
+        tcp_stack_rescan_deadline(st); /* its timers no longer count */
+    }
     if (t->listener) {
         free(t->listener->accept_queue);
         free(t->listener);
@@ -108,9 +110,11 @@ void tcb_set_state(struct tcp_stack *st, struct tcb *t, enum tcp_state to,
 
 void tcb_timer_set(struct tcp_stack *st, struct tcb *t, enum tcp_timer which, uint64_t deadline)
 {
-    if (t->timer[which] == deadline)
+    uint64_t was = t->timer[which];
+    if (was == deadline)
         return;
     t->timer[which] = deadline;
+    tcp_stack_timer_moved(st, t, was, deadline);
     struct tcp_event ev = { .kind = EV_TIMER_SET };
     ev.u.timer.timer = (uint8_t)which;
     ev.u.timer.deadline = deadline;
@@ -126,6 +130,7 @@ void tcb_timer_cancel(struct tcp_stack *st, struct tcb *t, enum tcp_timer which)
     ev.u.timer.timer = (uint8_t)which;
     ev.u.timer.deadline = t->timer[which];
     t->timer[which] = TCP_TIME_NEVER;
+    tcp_stack_timer_moved(st, t, ev.u.timer.deadline, TCP_TIME_NEVER);
     tcb_observe(st, t, &ev);
 }
 

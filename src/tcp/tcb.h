@@ -145,7 +145,19 @@ struct tcp_stack {
     struct tcp_stack_stats stats;
     uint8_t *scratch;           /* TCP_PACKET_MAX bytes for building packets */
     uint64_t now;               /* time of the current call */
+    /* The earliest timer of the connections in socks: what
+     * tcp_stack_next_deadline answers, asked after every step of the
+     * world.  Kept up to date by tcp_stack_timer_moved and by attaching
+     * and destroying connections, instead of scanning every timer of
+     * every connection at each question. */
+    uint64_t next_deadline;
 };
+
+/* stack.c: one of t's timers went from deadline `was` to `is` (only the
+ * connections in socks count towards next_deadline). */
+void tcp_stack_timer_moved(struct tcp_stack *st, const struct tcb *t, uint64_t was, uint64_t is);
+/* stack.c: a connection left socks: find next_deadline again. */
+void tcp_stack_rescan_deadline(struct tcp_stack *st);
 
 /* tcb.c: lifetime, events, states, timers. */
 struct tcb *tcb_new(struct tcp_stack *st, const struct tcp_config *cfg);

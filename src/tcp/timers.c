@@ -8,6 +8,7 @@ static void fire_event(struct tcp_stack *st, struct tcb *t, enum tcp_timer which
     ev.u.timer.deadline = t->timer[which];
     ev.u.timer.count = which == TCP_TIMER_KEEPALIVE ? t->keepalive_sent : t->backoff;
     t->timer[which] = TCP_TIME_NEVER;
+    tcp_stack_timer_moved(st, t, ev.u.timer.deadline, TCP_TIME_NEVER);
     tcb_observe(st, t, &ev);
 }
 
