@@ -78,9 +78,12 @@ static const struct option long_options[] = {
 
 static void print_help(void)
 {
-    fputs("Usage: tcpviz [OPTION]... [FILE]\n"
+    fputs("Usage: tcpviz [OPTION]... [LESSON | FILE]\n"
           "Teach TCP by running it: two TCP endpoints in one process, joined by a\n"
           "lossy virtual wire, and everything they do shown step by step.\n"
+          "With no argument, open the lesson menu; LESSON is a lesson's id or\n"
+          "number (tcpviz handshake, tcpviz 1) or a lesson file; any other FILE\n"
+          "is a scenario to explore.\n"
           "\n"
           "  --batch FILE         run scenario FILE headless and print its trace;\n"
           "                       a lesson FILE prints as a transcript of its steps\n"

@@ -34,6 +34,7 @@
 #define RANDOM_MUTATIONS_PER_INPUT 400
 #define RANDOM_TRUNCATIONS_PER_INPUT 16
 #define MIN_CORPUS_FILES 15
+#define MIN_SHIPPED_LESSONS 18   /* the course: one lesson per topic of issue 5 */
 
 /* ------------------------------------------------------------------------ */
 /* Inputs                                                                    */
@@ -97,9 +98,10 @@ static void add_directory(struct inputs *in, const char *dir)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", top_srcdir(), dir);
+    /* A missing directory would leave the tests below nothing to mutate,
+     * and they would pass having checked nothing. */
     DIR *d = opendir(path);
-    if (!d)
-        return;
+    ck_assert_msg(d != NULL, "cannot open %s (is top_srcdir right?)", path);
     char *names[MAX_INPUTS];
     size_t n = 0;
     struct dirent *e;
@@ -477,7 +479,7 @@ START_TEST(test_mutations)
 {
     struct inputs in = { .n = 0 };
     all_inputs(&in);
-    ck_assert_uint_ge(in.n, MIN_CORPUS_FILES + 1);
+    ck_assert_uint_ge(in.n, MIN_SHIPPED_LESSONS + 1 + MIN_CORPUS_FILES);
     struct buffer b = { .data = NULL };
     unsigned failures = 0, mutants = 0;
     if (!replay_one(&in, &b, &failures)) {
@@ -501,6 +503,7 @@ START_TEST(test_originals_parse)
 {
     struct inputs in = { .n = 0 };
     add_directory(&in, "lessons");
+    ck_assert_uint_ge(in.n, MIN_SHIPPED_LESSONS);
     add_doc_example(&in);
     for (size_t i = 0; i < in.n; i++) {
         struct lesson l;

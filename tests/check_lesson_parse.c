@@ -174,7 +174,7 @@ START_TEST(test_step_text_and_runs)
     ck_assert_uint_eq(s[0].line, 8);
     ck_assert_uint_eq(s[0].say.line, 8);
     ck_assert_str_eq(s[0].say.text[LANG_EN], "One, two.\nThree.");
-    ck_assert_str_eq(s[0].say.text[LANG_ZH_CN], "一， 二。");
+    ck_assert_str_eq(s[0].say.text[LANG_ZH_CN], "一，二。");
     ck_assert(s[0].pause);
     ck_assert_int_eq(s[0].run.kind, RUN_UNTIL_EVENT);
     ck_assert_uint_eq(s[0].run.line, 15);
@@ -219,7 +219,7 @@ START_TEST(test_prose_quotes)
                      "A zero window means \"stop sending\"; it is not an error. "
                      "\"Quoted\" at the start, and after. an \"escaped\" one");
     ck_assert_str_eq(l.steps[0].say.text[LANG_ZH_CN],
-                     "意思是“先别发”。 \"#1 in quotes\" is not a comment,");
+                     "意思是“先别发”。\"#1 in quotes\" is not a comment,");
     lesson_free(&l);
 }
 END_TEST
@@ -241,6 +241,28 @@ START_TEST(test_paragraphs)
              &l);
     ck_assert_str_eq(l.steps[0].say.text[LANG_EN], "One.\nTwo.");
     ck_assert_str_eq(l.steps[0].say.text[LANG_ZH_CN], "一。\n二。");
+    lesson_free(&l);
+}
+END_TEST
+
+/* Chinese has no spaces between words: a line break next to Chinese text
+ * joins without one; between two Latin pieces the space stays. */
+START_TEST(test_chinese_lines_join_without_space)
+{
+    struct lesson l;
+    parse_ok(HEAD
+             "step\n"
+             "en One,\n"
+             "en two.\n"
+             "zh 客户端发出\n"
+             "zh SYN，\n"
+             "zh 然后\n"
+             "zh 等待。\n"
+             "zh TCP\n"
+             "zh RFC\n",
+             &l);
+    ck_assert_str_eq(l.steps[0].say.text[LANG_EN], "One, two.");
+    ck_assert_str_eq(l.steps[0].say.text[LANG_ZH_CN], "客户端发出SYN，然后等待。TCP RFC");
     lesson_free(&l);
 }
 END_TEST
@@ -691,7 +713,7 @@ static const struct {
     { HEAD STEP "question choice\nen Q\nzh 问\noption when client colour=red\n",
       "t.lesson:13: unknown expect key 'colour' (keys: state error bytes_read bytes_written retransmits "
       "accepted syn_queue accept_queue syn_dropped cookies_sent rst_sent segs_out segs_in cwnd ssthresh "
-      "snd_una snd_nxt snd_wnd rcv_nxt rcv_wnd dupacks in_recovery)" },
+      "snd_una snd_nxt snd_wnd rcv_nxt rcv_wnd dupacks in_recovery rto srtt rttvar)" },
     { HEAD STEP "question number\nen Q\n",
       "t.lesson:10: question has English text but no Chinese (add a 'zh' line)" },
     { HEAD STEP "question number\nen Q\nzh 问\n",
@@ -706,11 +728,11 @@ static const struct {
     { HEAD STEP "question number\nen Q\nzh 问\nanswer 1001 from server ack\n",
       "t.lesson:13: unknown answer key 'ack' (keys: bytes_read bytes_written retransmits accepted "
       "syn_queue accept_queue syn_dropped cookies_sent rst_sent segs_out segs_in cwnd ssthresh snd_una "
-      "snd_nxt snd_wnd rcv_nxt rcv_wnd dupacks sent_seq sent_ack sent_win sent_len)" },
+      "snd_nxt snd_wnd rcv_nxt rcv_wnd dupacks rto srtt rttvar sent_seq sent_ack sent_win sent_len)" },
     { HEAD STEP "question number\nen Q\nzh 问\nanswer 1 from server state\n",
       "t.lesson:13: unknown answer key 'state' (keys: bytes_read bytes_written retransmits accepted "
       "syn_queue accept_queue syn_dropped cookies_sent rst_sent segs_out segs_in cwnd ssthresh snd_una "
-      "snd_nxt snd_wnd rcv_nxt rcv_wnd dupacks sent_seq sent_ack sent_win sent_len)" },
+      "snd_nxt snd_wnd rcv_nxt rcv_wnd dupacks rto srtt rttvar sent_seq sent_ack sent_win sent_len)" },
     { HEAD STEP "question number\nen Q\nzh 问\nanswer 1 from nobody cwnd\n",
       "t.lesson:13: unknown host 'nobody' (hosts: client, server)" },
     { HEAD STEP "question number\nen Q\nzh 问\nanswer 1 from client cwnd extra\n",
@@ -863,6 +885,7 @@ static Suite *lesson_parse_suite(void)
     tcase_add_test(tc, test_step_text_and_runs);
     tcase_add_test(tc, test_prose_quotes);
     tcase_add_test(tc, test_paragraphs);
+    tcase_add_test(tc, test_chinese_lines_join_without_space);
     tcase_add_test(tc, test_checkpoints);
     tcase_add_test(tc, test_choice_question);
     tcase_add_test(tc, test_number_question);

@@ -106,6 +106,20 @@ START_TEST(first_step_without_run_stops_at_the_first_event)
 }
 END_TEST
 
+/* lesson_run.h: without a question, the reveal is the stopping point, and
+ * so is its time (a UI that shows "t=" at the reveal must not show 0). */
+START_TEST(a_step_without_a_question_reveals_where_it_stops)
+{
+    struct fixture f;
+    build(&f, HEADER STEP("Hello.", "你好。") "run until server sent=SYN,ACK\n");
+    const struct lesson_step_plan *sp = &f.p.steps[0];
+    ck_assert_uint_eq(sp->reveal, sp->stop);
+    ck_assert_uint_eq(sp->t_stop, 120 * MS);
+    ck_assert_uint_eq(sp->t_reveal, sp->t_stop);
+    release(&f);
+}
+END_TEST
+
 START_TEST(nth_counts_from_the_steps_start)
 {
     struct fixture f;
@@ -344,6 +358,31 @@ START_TEST(a_number_answer_may_be_any_expect_key)
     ck_assert_uint_eq(sp->reveal, sp->stop);
     ck_assert(sp->answer_ok);
     ck_assert_int_eq(sp->engine_number, 1001);
+    release(&f);
+}
+END_TEST
+
+START_TEST(a_number_answer_may_read_the_rto_estimator)
+{
+    /* The SYN-ACK comes back 40 ms after the SYN: SRTT 40, RTTVAR 20, and
+     * RTO 40 + 4 x 20 = 120 ms, raised to the 200 ms minimum (RFC 6298
+     * 2.2, 2.4); the answer is in milliseconds, and a wrong one is told
+     * the engine's value. */
+    struct fixture f;
+    build(&f, HEADER STEP("Connected.", "已连接。") "run until client state=ESTABLISHED\n"
+              "expect client srtt=40 rttvar=20\n"
+              "question number\nen RTO in ms?\nzh RTO 是多少毫秒？\n"
+              "answer 200 from client rto\n"
+              STEP("Again.", "再来。")
+              "question number\nen RTO in ms?\nzh RTO 是多少毫秒？\n"
+              "answer 120 from client rto\n");
+    ck_assert(f.p.steps[0].answer_ok);
+    ck_assert_int_eq(f.p.steps[0].engine_number, 200);
+    ck_assert(!f.p.steps[1].answer_ok);
+    ck_assert_int_eq(f.p.steps[1].engine_number, 200);
+    ck_assert_ptr_nonnull(strstr(f.p.steps[1].answer_why,
+                                 "answer 120 from client rto: the engine says 200"));
+    ck_assert_uint_eq(f.p.failed, 1);
     release(&f);
 }
 END_TEST
@@ -622,6 +661,7 @@ static Suite *lesson_run_suite(void)
     tcase_set_timeout(stops, 30);
     tcase_add_test(stops, run_until_event_stops_on_that_event);
     tcase_add_test(stops, first_step_without_run_stops_at_the_first_event);
+    tcase_add_test(stops, a_step_without_a_question_reveals_where_it_stops);
     tcase_add_test(stops, nth_counts_from_the_steps_start);
     tcase_add_test(stops, run_until_time_stops_at_the_last_event_at_or_before_it);
     tcase_add_test(stops, run_for_counts_from_the_steps_start);
@@ -644,6 +684,7 @@ static Suite *lesson_run_suite(void)
     tcase_add_test(questions, a_number_answer_is_read_from_the_engine);
     tcase_add_test(questions, a_wrong_number_answer_fails_naming_the_engines_value);
     tcase_add_test(questions, a_number_answer_may_be_any_expect_key);
+    tcase_add_test(questions, a_number_answer_may_read_the_rto_estimator);
     tcase_add_test(questions, a_choice_holds_when_only_the_stated_option_does);
     tcase_add_test(questions, a_choice_fails_when_the_stated_option_does_not_hold);
     tcase_add_test(questions, a_choice_fails_when_two_options_hold);

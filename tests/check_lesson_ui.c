@@ -12,7 +12,9 @@
  * measured two columns a character. */
 #include <check.h>
 #include <curses.h>
+#include <dirent.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,6 +410,20 @@ START_TEST(wrong_number_shows_the_engines_value)
 }
 END_TEST
 
+/* Chinese puts no space between sentences: the explanation follows the
+ * verdict's "。" directly (English keeps its space, right_answers_...). */
+START_TEST(chinese_feedback_has_no_space_after_the_verdict)
+{
+    struct harness h;
+    open_fixture(&h, LANG_ZH_CN, NULL);
+    type(&h, "\n\nb");
+    ck_assert(lesson_of(&h)->right);
+    ck_screen_has("答对了：B。等了一秒");
+    ck_assert_ptr_null(strstr(h.app.ui.narration, "。 "));
+    close_course(&h);
+}
+END_TEST
+
 /* "Show me again" rewinds to the step's start and plays it again; the
  * previous step key goes one back; progress says the step reached. */
 START_TEST(show_me_again_and_previous_step)
@@ -690,6 +706,279 @@ START_TEST(lesson_keys_outside_a_lesson)
 }
 END_TEST
 
+/* ===================================================== the pane's scroll == */
+
+/* A lesson whose texts are longer than the 80x24 pane's five rows. */
+static const char long_lesson[] =
+    "lesson long\ntitle en \"Long\"\ntitle zh \"长\"\ntopic connect\n"
+    "host client 10.0.0.1\nhost server 10.0.0.2\n"
+    "link client<->server delay=20ms\n"
+    "at 0s server listen 80\n"
+    "at 100ms client connect server:80\n"
+    "step\n"
+    "en One. Two. Three. Four. Five. Six. Seven. Eight. Nine. Ten. Eleven. Twelve. "
+    "Thirteen. Fourteen. Fifteen. Sixteen. Seventeen. Eighteen. Nineteen. Twenty. "
+    "Twenty-one. Twenty-two. Twenty-three. Twenty-four. Twenty-five. Twenty-six. "
+    "Twenty-seven. Twenty-eight. Twenty-nine. Thirty. Thirty-one. Thirty-two. "
+    "Thirty-three. Thirty-four. Thirty-five. Thirty-six. Thirty-seven. Thirty-eight. "
+    "Thirty-nine. Forty. Forty-one. Forty-two. Forty-three. Forty-four. Forty-five. "
+    "Forty-six. Forty-seven. Forty-eight. Forty-nine. Fifty. The last words.\n"
+    "zh 一。二。三。\n"
+    "run until client sent=SYN\n"
+    "question choice\n"
+    "en Which way does the SYN go?\nzh SYN 往哪边走？\n"
+    "option\nen Up.\nzh 上。\n"
+    "option\nen Right, to the server.\nzh 向右，去服务器。\n"
+    "option\nen Down.\nzh 下。\n"
+    "answer B\n"
+    "step\nen The end.\nzh 完。\n"
+    "run until client state=ESTABLISHED\n";
+
+static void open_long_lesson(struct harness *h)
+{
+    char path[600];
+    open_course(h, 80, 24, LANG_EN, NULL, NULL);
+    snprintf(path, sizeof path, "%s/long.lesson", h->root);
+    write_text(path, long_lesson);
+    char err[512] = "";
+    ck_assert_msg(course_load_lesson(h->course, path, err, sizeof err), "%s", err);
+    course_attach(h->course, &h->app);
+    ui_app_frame(&h->app);
+}
+
+/* Text that does not fit is marked on the pane's border and scrolls with
+ * PgDn / PgUp; the question opens in full view; a new step starts at the
+ * top again. */
+START_TEST(long_text_is_marked_and_scrolls)
+{
+    struct harness h;
+    open_long_lesson(&h);
+    struct ui *ui = &h.app.ui;
+    struct lesson_mode *m = lesson_of(&h);
+    ck_assert_int_eq(m->phase, LESSON_NARRATION);
+    ck_assert_int_eq(ui->narration_scroll, 0);
+    ck_screen_has("One. Two.");
+    ck_screen_has("v more below: PgDn");
+    ck_assert(!screen_has("The last words."));
+    ck_assert(!screen_has("more above"));
+
+    size_t cursor = ui->cursor;
+    press(&h, KEY_NPAGE);
+    ck_assert_int_gt(ui->narration_scroll, 0);
+    ck_assert_uint_eq(ui->cursor, cursor); /* the ladder did not page */
+    ck_screen_has("^ more above: PgUp");
+    ck_screen_has("The last words.");
+    ck_screen_has("[Enter: the question]");
+    ck_assert(!screen_has("more below"));
+    /* At the end it stays there. */
+    int bottom = ui->narration_scroll;
+    press(&h, 'J');
+    ck_assert_int_eq(ui->narration_scroll, bottom);
+    press(&h, KEY_PPAGE);
+    press(&h, 'K');
+    ck_assert_int_eq(ui->narration_scroll, 0);
+    ck_screen_has("One. Two.");
+
+    /* The question: the narration is above it, a page up; the question,
+     * its options and the prompt are in view. */
+    press(&h, '\n');
+    ck_assert_int_eq(m->phase, LESSON_QUESTION);
+    ck_assert_int_gt(ui->narration_scroll, 0);
+    ck_screen_has("Which way does the SYN go?");
+    ck_screen_has("C) Down.");
+    ck_screen_has("[press a letter from a to c]");
+    ck_screen_has("^ more above: PgUp");
+    ck_assert(!screen_has("more below"));
+    press(&h, KEY_PPAGE);
+    ck_screen_has("more below");
+
+    /* In Unicode the marks are arrows. */
+    ui->utf8 = true;
+    h.app.screen.valid = false;
+    ui_app_frame(&h.app);
+    ck_screen_has("▼ more below: PgDn");
+
+    /* Chinese (as the menu's L leaves it): the language change starts
+     * the pane afresh, and the short Chinese text fits with its question:
+     * no marks. */
+    ui->lang = LANG_ZH_CN;
+    ui_app_frame(&h.app);
+    ck_assert_int_eq(ui->narration_scroll, 0);
+    ck_screen_has("一。二。三。");
+    ck_screen_has("SYN 往哪边走？");
+    ck_assert(!screen_has("▼") && !screen_has("▲"));
+    /* With nothing to scroll, PgDn pages the ladder as it always did. */
+    ck_assert(!lesson_mode_action(ui, UI_ACT_PAGE_DOWN));
+    ui->lang = LANG_EN;
+
+    press(&h, 'b');
+    ck_assert_int_eq(m->phase, LESSON_EXPLAINED);
+    ck_assert_int_eq(ui->narration_scroll, 0);
+    press(&h, '\n');
+    ck_assert_uint_eq(m->step, 1);
+    ck_assert_int_eq(ui->narration_scroll, 0);
+    ck_screen_has("The end.");
+    close_course(&h);
+}
+END_TEST
+
+/* ================================================ the shipped course fits == */
+
+static const char *const phase_name[] = {
+    [LESSON_RESUME] = "resume",       [LESSON_PLAYING] = "playing",
+    [LESSON_NARRATION] = "narration", [LESSON_QUESTION] = "question",
+    [LESSON_REVEALING] = "revealing", [LESSON_EXPLAINED] = "explanation",
+    [LESSON_FINISHED] = "finished",
+};
+
+struct misfits {
+    char text[16384];
+    size_t used;
+    unsigned count;
+};
+
+static void misfit(struct misfits *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void misfit(struct misfits *f, const char *fmt, ...)
+{
+    f->count++;
+    if (f->used + 2 >= sizeof f->text)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(f->text + f->used, sizeof f->text - f->used, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        f->used = f->used + (size_t)k < sizeof f->text ? f->used + (size_t)k : sizeof f->text - 1;
+}
+
+/* The rows this phase must show at once: everything, except for a
+ * question, where the narration above it may be a page up. */
+static int rows_needed(const struct ui *ui, int w)
+{
+    const struct lesson_mode *m = ui->lesson;
+    int rows = narration_text_rows(ui->narration, w);
+    if (m->phase == LESSON_QUESTION)
+        rows -= narration_text_rows(lesson_text_get(&m->lesson.steps[m->step].say, ui->lang), w);
+    return rows;
+}
+
+/* One phase of one step on the screen: it fits the pane, no row is wider
+ * than the screen, and no claim of the lesson failed. */
+static void check_phase(struct harness *h, const char *file, struct misfits *f)
+{
+    const struct ui *ui = &h->app.ui;
+    const struct lesson_mode *m = ui->lesson;
+    const char *lang = ui->lang == LANG_EN ? "en" : "zh";
+    unsigned line = m->phase == LESSON_FINISHED ? 0 : m->lesson.steps[m->step].line;
+    int ph, pw;
+    ck_assert(lesson_mode_pane_size(ui, &ph, &pw));
+    int rows = rows_needed(ui, pw);
+    if (rows > ph)
+        misfit(f, "%s:%u: [%s] %s needs %d rows, the 80x24 pane has %d\n", file, line, lang,
+               phase_name[m->phase], rows, ph);
+    else if (m->phase != LESSON_QUESTION && (screen_has("more below") || screen_has("more above")))
+        misfit(f, "%s:%u: [%s] %s fits but the pane says there is more\n", file, line, lang,
+               phase_name[m->phase]);
+    for (int y = 0; y < LINES; y++)
+        if (row_width(y) > COLS)
+            misfit(f, "%s:%u: [%s] %s: screen row %d is %d columns wide\n", file, line, lang,
+                   phase_name[m->phase], y, row_width(y));
+    if (strstr(ui->narration, "claim did not hold") || strstr(ui->narration, "论断与引擎不符"))
+        misfit(f, "%s:%u: [%s] %s: %s\n", file, line, lang, phase_name[m->phase], ui->narration);
+}
+
+/* A wrong answer: its feedback is the longer one. */
+static void answer_wrong(struct harness *h)
+{
+    const struct lesson_mode *m = h->app.ui.lesson;
+    const struct lesson_question *q = &m->lesson.steps[m->step].question;
+    const struct lesson_step_plan *sp = &m->plan.steps[m->step];
+    if (q->kind == QUESTION_CHOICE) {
+        int right = sp->answer_known ? sp->engine_option : q->answer_option;
+        press(h, 'a' + (right + 1) % (int)q->noptions);
+        return;
+    }
+    int64_t right = sp->answer_known ? sp->engine_number : q->answer_number;
+    char typed[32];
+    /* As many digits as the right answer, one off. */
+    snprintf(typed, sizeof typed, "%lld\n", (long long)(right % 10 == 9 ? right - 1 : right + 1));
+    type(h, typed);
+}
+
+/* Every step of one lesson, in every phase, played as a student does. */
+static void walk_lesson(const char *path, const char *file, enum tv_lang lang, struct misfits *f)
+{
+    struct harness h;
+    open_course(&h, 80, 24, lang, path, NULL);
+    struct lesson_mode *m = lesson_of(&h);
+    m->animate = true; /* the playing phases too; Enter skips them */
+    for (int guard = 0; guard < 1000; guard++) {
+        check_phase(&h, file, f);
+        if (m->phase == LESSON_FINISHED)
+            break;
+        enum lesson_phase before = m->phase;
+        size_t step = m->step;
+        if (m->phase == LESSON_QUESTION)
+            answer_wrong(&h);
+        else
+            press(&h, '\n');
+        ck_assert_msg(m->phase != before || m->step != step, "%s: stuck at step %zu, %s", file,
+                      step + 1, phase_name[before]);
+    }
+    ck_assert_msg(m->phase == LESSON_FINISHED, "%s never finished", file);
+    close_course(&h);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void walk_course(enum tv_lang lang)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/lessons", srcdir());
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot open %s", dir);
+    char *names[64];
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len > 7 && strcmp(e->d_name + len - 7, ".lesson") == 0 && n < 64)
+            names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    ck_assert_uint_ge(n, 18);
+    qsort(names, n, sizeof names[0], by_name);
+    static struct misfits f;
+    memset(&f, 0, sizeof f);
+    for (size_t i = 0; i < n; i++) {
+        char path[1024], file[600];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        snprintf(file, sizeof file, "lessons/%s", names[i]);
+        walk_lesson(path, file, lang, &f);
+        free(names[i]);
+    }
+    /* All of them on stderr; check's message holds the first ones. */
+    if (f.count)
+        fprintf(stderr, "%s", f.text);
+    ck_assert_msg(f.count == 0, "%u phases do not fit an 80x24 terminal:\n%.2000s", f.count,
+                  f.text);
+}
+
+START_TEST(shipped_course_fits_80x24_in_english)
+{
+    walk_course(LANG_EN);
+}
+END_TEST
+
+START_TEST(shipped_course_fits_80x24_in_chinese)
+{
+    walk_course(LANG_ZH_CN);
+}
+END_TEST
+
 static Suite *lesson_ui_suite(void)
 {
     Suite *s = suite_create("lesson_ui");
@@ -703,6 +992,7 @@ static Suite *lesson_ui_suite(void)
     tcase_add_test(flow, narration_question_wrong_answer_reveal);
     tcase_add_test(flow, right_answers_and_the_end);
     tcase_add_test(flow, wrong_number_shows_the_engines_value);
+    tcase_add_test(flow, chinese_feedback_has_no_space_after_the_verdict);
     tcase_add_test(flow, show_me_again_and_previous_step);
     tcase_add_test(flow, explore_fork_and_back_to_the_lesson);
     tcase_add_test(flow, enter_and_the_inspector);
@@ -715,6 +1005,12 @@ static Suite *lesson_ui_suite(void)
     tcase_add_test(menu, menu_marks_in_unicode_and_too_small);
     tcase_add_test(menu, lesson_keys_outside_a_lesson);
     suite_add_tcase(s, menu);
+    TCase *fit = tcase_create("fit");
+    tcase_set_timeout(fit, 300);
+    tcase_add_test(fit, long_text_is_marked_and_scrolls);
+    tcase_add_test(fit, shipped_course_fits_80x24_in_english);
+    tcase_add_test(fit, shipped_course_fits_80x24_in_chinese);
+    suite_add_tcase(s, fit);
     return s;
 }
 

@@ -337,6 +337,43 @@ START_TEST(test_transfer_keys)
 }
 END_TEST
 
+START_TEST(test_rto_estimator_keys)
+{
+    /* rto, srtt and rttvar: plain whole milliseconds, ordered like any
+     * number, and numeric keys a lesson's answer may read. */
+    struct scenario s = parse_ok("host client 10.0.0.1\nhost server 10.0.0.2\n"
+                                 "at 1s expect client rto=200 srtt>=40 rttvar<25\n"
+                                 "at 2s expect server rto!=1000 srtt=0\n");
+    const struct scn_action *x = &s.rules[0].action;
+    ck_assert_uint_eq(x->nterms, 3);
+    ck_assert_str_eq(x->terms[0].key, "rto");
+    ck_assert_int_eq(x->terms[0].cmp, CMP_EQ);
+    ck_assert_int_eq(x->terms[0].value, 200);
+    ck_assert_str_eq(x->terms[1].key, "srtt");
+    ck_assert_int_eq(x->terms[1].cmp, CMP_GE);
+    ck_assert_int_eq(x->terms[1].value, 40);
+    ck_assert_str_eq(x->terms[2].key, "rttvar");
+    ck_assert_int_eq(x->terms[2].cmp, CMP_LT);
+    ck_assert_int_eq(x->terms[2].value, 25);
+    ck_assert(!x->terms[0].is_state && !x->terms[0].is_error);
+    x = &s.rules[1].action;
+    ck_assert_int_eq(x->terms[0].cmp, CMP_NE);
+    ck_assert_int_eq(x->terms[1].value, 0);
+    scenario_free(&s);
+    const char *names[] = { "rto", "srtt", "rttvar" };
+    for (size_t n = 0; n < 3; n++) {
+        bool numeric = false, found = false;
+        const char *k;
+        for (size_t i = 0; (k = scenario_expect_key(i, &numeric)); i++)
+            if (!strcmp(k, names[n])) {
+                found = true;
+                ck_assert_msg(numeric, "%s is not numeric", names[n]);
+            }
+        ck_assert_msg(found, "%s is not an expect key", names[n]);
+    }
+}
+END_TEST
+
 START_TEST(test_defaults_when_absent)
 {
     struct scenario s = parse_ok("host a 1.2.3.4\nhost b 1.2.3.5\nhost c 1.2.3.6\n");
@@ -514,6 +551,11 @@ static const struct broken {
     { HOSTS "at 1s expect client in_recovery=maybe\n", 3, "bad in_recovery 'maybe': expected yes or no" },
     { HOSTS "at 1s expect client in_recovery>0\n", 3, "can only be compared with = or !=" },
     { HOSTS "at 1s expect client wnd=0\n", 3, "unknown expect key 'wnd' (keys: state error" },
+    { HOSTS "at 1s expect client rto=200ms\n", 3,
+      "bad rto '200ms': expected a whole number of milliseconds, like rto=200" },
+    { HOSTS "at 1s expect client srtt=-1\n", 3, "bad srtt '-1': expected a whole number of milliseconds" },
+    { HOSTS "at 1s expect client rttvar=\n", 3, "missing value after 'rttvar='" },
+    { HOSTS "at 1s expect client wnd=0\n", 3, "in_recovery rto srtt rttvar)" },
     { "title a\ntitle b\n", 2, "title given twice (first at line 1)" },
     { "duration 0s\n", 1, "longer than 0s" },
     { "seed -1\n", 1, "bad seed '-1'" },
@@ -697,6 +739,7 @@ static Suite *parse_suite(void)
     tcase_add_test(tc, test_example_links_and_faults);
     tcase_add_test(tc, test_example_rules);
     tcase_add_test(tc, test_transfer_keys);
+    tcase_add_test(tc, test_rto_estimator_keys);
     tcase_add_test(tc, test_defaults_when_absent);
     tcase_add_test(tc, test_units);
     tcase_add_loop_test(tc, test_broken_input, 0, (int)(sizeof broken / sizeof broken[0]));

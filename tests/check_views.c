@@ -19,6 +19,7 @@
 #include "lesson/scenario_parse.h"
 #include "sim/world.h"
 #include "tcp/segment.h"
+#include "ui/draw.h"
 #include "ui/trace_index.h"
 #include "ui/ui.h"
 
@@ -812,6 +813,172 @@ START_TEST(narration_wraps_by_width)
 }
 END_TEST
 
+/* ================================================================ wrap == */
+
+/* The rows text wraps into, joined by '|' ("aaa bbb|ccc"). */
+static const char *wrap_all(const char *text, int width, enum draw_wrap_mode mode, char *out,
+                            size_t n)
+{
+    size_t used = 0;
+    struct draw_row r;
+    out[0] = '\0';
+    int rows = 0;
+    for (size_t at = 0; draw_wrap_row(text, at, width, mode, &r); at = r.next) {
+        ck_assert_uint_gt(r.next, at);   /* every row advances */
+        used += (size_t)snprintf(out + used, n - used, "%s%.*s", rows ? "|" : "",
+                                 (int)(r.end - r.start), text + r.start);
+        ck_assert_uint_lt(used, n);
+        rows++;
+    }
+    ck_assert_int_eq(draw_wrap_count(text, width, mode), rows);
+    return out;
+}
+
+/* Wrapping measures columns with wcwidth, which needs a UTF-8 locale. */
+static void wrap_locale(void)
+{
+    ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+}
+
+START_TEST(wrap_latin_breaks_at_spaces_and_cuts_long_words)
+{
+    char out[256];
+    wrap_locale();
+    ck_assert_str_eq(wrap_all("aaa bbb ccc", 8, WRAP_PROSE, out, sizeof out), "aaa bbb|ccc");
+    ck_assert_str_eq(wrap_all("aaa bbb ccc", 7, WRAP_PROSE, out, sizeof out), "aaa bbb|ccc");
+    ck_assert_str_eq(wrap_all("aaa bbb ccc", 6, WRAP_PROSE, out, sizeof out), "aaa|bbb|ccc");
+    ck_assert_str_eq(wrap_all("abcdefghij", 4, WRAP_PROSE, out, sizeof out), "abcd|efgh|ij");
+    ck_assert_str_eq(wrap_all("  lead and trailing   ", 40, WRAP_PROSE, out, sizeof out),
+                     "lead and trailing");
+    /* '\n' ends a paragraph; an empty one is an empty row. */
+    ck_assert_str_eq(wrap_all("ab\ncd\n\nef", 10, WRAP_PROSE, out, sizeof out), "ab|cd||ef");
+    ck_assert_str_eq(wrap_all("", 10, WRAP_PROSE, out, sizeof out), "");
+    ck_assert_int_eq(draw_wrap_count("abc", 0, WRAP_PROSE), 0);
+
+    struct draw_row r;
+    ck_assert(draw_wrap_row("aaa bbb", 0, 5, WRAP_PROSE, &r));
+    ck_assert(r.clean);
+    ck_assert_int_eq(r.cols, 3);
+    ck_assert(draw_wrap_row("abcdefghij", 0, 4, WRAP_PROSE, &r));
+    ck_assert(!r.clean);   /* cut */
+    ck_assert_int_eq(r.cols, 4);
+}
+END_TEST
+
+START_TEST(wrap_chinese_breaks_between_any_two_characters)
+{
+    char out[256];
+    wrap_locale();
+    ck_assert_str_eq(wrap_all("三次握手建立连接", 10, WRAP_PROSE, out, sizeof out),
+                     "三次握手建|立连接");
+    /* Between Chinese and Latin text too, but never inside a Latin word. */
+    ck_assert_str_eq(wrap_all("使用cwnd控制", 6, WRAP_PROSE, out, sizeof out), "使用|cwnd控|制");
+    /* A character wider than the row goes alone. */
+    ck_assert_str_eq(wrap_all("中文", 1, WRAP_PROSE, out, sizeof out), "中|文");
+    struct draw_row r;
+    ck_assert(draw_wrap_row("三次握手", 0, 4, WRAP_PROSE, &r));
+    ck_assert(r.clean);
+    ck_assert_int_eq(r.cols, 4);
+}
+END_TEST
+
+START_TEST(wrap_never_starts_a_row_with_closing_punctuation)
+{
+    char out[256];
+    wrap_locale();
+    /* "一二三四" fills the row; "。" may not start the next: "四" goes
+     * down with it. */
+    ck_assert_str_eq(wrap_all("一二三四。好", 8, WRAP_PROSE, out, sizeof out), "一二三|四。好");
+    ck_assert_str_eq(wrap_all("一二三四，好", 8, WRAP_PROSE, out, sizeof out), "一二三|四，好");
+    ck_assert_str_eq(wrap_all("一二三四、好", 8, WRAP_PROSE, out, sizeof out), "一二三|四、好");
+    /* Several closers stay together, with the character before them. */
+    ck_assert_str_eq(wrap_all("一二三）。", 6, WRAP_PROSE, out, sizeof out), "一二|三）。");
+    ck_assert_str_eq(wrap_all("一二三」", 6, WRAP_PROSE, out, sizeof out), "一二|三」");
+    ck_assert_str_eq(wrap_all("一二三”", 6, WRAP_PROSE, out, sizeof out), "一二|三”");
+    /* ASCII closers after Chinese, and a full-width one after Latin. */
+    ck_assert_str_eq(wrap_all("一二三四,", 8, WRAP_PROSE, out, sizeof out), "一二三|四,");
+    ck_assert_str_eq(wrap_all("一二三四)", 8, WRAP_PROSE, out, sizeof out), "一二三|四)");
+    ck_assert_str_eq(wrap_all("一二cwnd：", 8, WRAP_PROSE, out, sizeof out), "一二|cwnd：");
+}
+END_TEST
+
+START_TEST(wrap_never_ends_a_row_with_an_opening_bracket)
+{
+    char out[256];
+    wrap_locale();
+    ck_assert_str_eq(wrap_all("一二「三」", 6, WRAP_PROSE, out, sizeof out), "一二|「三」");
+    ck_assert_str_eq(wrap_all("一二（三）", 6, WRAP_PROSE, out, sizeof out), "一二|（三）");
+    ck_assert_str_eq(wrap_all("一二【三】", 6, WRAP_PROSE, out, sizeof out), "一二|【三】");
+    /* “ is one column wide here: it still goes down with what it opens. */
+    ck_assert_str_eq(wrap_all("一二“三”", 5, WRAP_PROSE, out, sizeof out), "一二|“三”");
+}
+END_TEST
+
+START_TEST(wrap_no_break_space_holds_words_together)
+{
+    char out[256];
+    wrap_locale();
+    /* "a b" held by U+00A0: it moves down whole ... */
+    ck_assert_str_eq(wrap_all("x a\xC2\xA0" "b c", 4, WRAP_PROSE, out, sizeof out),
+                     "x|a\xC2\xA0" "b|c");
+    /* ... and breaks only when it does not fit a row on its own. */
+    ck_assert_str_eq(wrap_all("aa\xC2\xA0" "bb", 3, WRAP_PROSE, out, sizeof out), "aa|bb");
+    struct draw_row r;
+    ck_assert(draw_wrap_row("aa\xC2\xA0" "bb", 0, 3, WRAP_PROSE, &r));
+    ck_assert(!r.clean);
+    ck_assert_int_eq(r.cols, 2);
+}
+END_TEST
+
+START_TEST(wrap_at_spaces_only_keeps_names_whole)
+{
+    char out[256];
+    wrap_locale();
+    /* Prose may break after "：" ... */
+    ck_assert_str_eq(wrap_all("触发：app-connect", 10, WRAP_PROSE, out, sizeof out),
+                     "触发：|app-connec|t");
+    /* ... names only at spaces: the row is cut, and says so. */
+    struct draw_row r;
+    ck_assert(draw_wrap_row("触发：app-connect (RFC)", 0, 10, WRAP_AT_SPACES, &r));
+    ck_assert(!r.clean);
+    ck_assert(draw_wrap_row("触发：app-connect (RFC)", 0, 20, WRAP_AT_SPACES, &r));
+    ck_assert(r.clean);
+    ck_assert_int_eq(r.cols, 17);
+    ck_assert_str_eq(wrap_all("触发：app-connect (RFC)", 20, WRAP_AT_SPACES, out, sizeof out),
+                     "触发：app-connect|(RFC)");
+}
+END_TEST
+
+START_TEST(wrapped_draws_rows_skips_and_blanks)
+{
+    struct screen s;
+    screen_open(&s, 3, 5);
+    struct run r;
+    run_open_file(&r, "handshake.scn");
+    struct ui ui;
+    ui_init(&ui, &r, 0);
+    char row[64];
+    for (int y = 0; y < 3; y++)
+        draw_text(s.win, y, 0, 5, "#####", A_NORMAL, 0);
+    /* The no-break space is drawn as a space; rows are blanked to the end. */
+    ck_assert_int_eq(draw_wrapped(&ui, s.win, 0, 0, 3, 5, "a\xC2\xA0" "b cc", 0, WRAP_PROSE,
+                                  ROLE_NORMAL), 2);
+    screen_row(&s, 0, row, sizeof row);
+    ck_assert_str_eq(row, "a b  ");
+    screen_row(&s, 1, row, sizeof row);
+    ck_assert_str_eq(row, "cc   ");
+    screen_row(&s, 2, row, sizeof row);
+    ck_assert_str_eq(row, "#####");
+    /* Skipping the first row; at most h rows. */
+    ck_assert_int_eq(draw_wrapped(&ui, s.win, 2, 1, 1, 4, "one two three", 1, WRAP_PROSE,
+                                  ROLE_NORMAL), 1);
+    screen_row(&s, 2, row, sizeof row);
+    ck_assert_str_eq(row, "#two ");
+    screen_close(&s);
+    run_close(&r);
+}
+END_TEST
+
 static Suite *views_suite(void)
 {
     Suite *s = suite_create("views");
@@ -839,6 +1006,15 @@ static Suite *views_suite(void)
     tcase_add_test(oth, narrate_state_and_drop);
     tcase_add_test(oth, narration_wraps_by_width);
     suite_add_tcase(s, oth);
+    TCase *wrap = tcase_create("wrap");
+    tcase_add_test(wrap, wrap_latin_breaks_at_spaces_and_cuts_long_words);
+    tcase_add_test(wrap, wrap_chinese_breaks_between_any_two_characters);
+    tcase_add_test(wrap, wrap_never_starts_a_row_with_closing_punctuation);
+    tcase_add_test(wrap, wrap_never_ends_a_row_with_an_opening_bracket);
+    tcase_add_test(wrap, wrap_no_break_space_holds_words_together);
+    tcase_add_test(wrap, wrap_at_spaces_only_keeps_names_whole);
+    tcase_add_test(wrap, wrapped_draws_rows_skips_and_blanks);
+    suite_add_tcase(s, wrap);
     return s;
 }
 

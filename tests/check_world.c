@@ -972,6 +972,166 @@ START_TEST(connection_variables_need_a_connection)
 }
 END_TEST
 
+START_TEST(rto_estimator_in_whole_milliseconds)
+{
+    /* 10 ms each way: the client's first sample is R = 20 ms, so RFC 6298
+     * 2.2 gives SRTT 20, RTTVAR 10 and RTO 20 + 4 x 10 = 60, raised to the
+     * 200 ms minimum.  Before it, the initial RTO of 1 s and no estimate. */
+    struct scenario s;
+    struct world *w = world_of_text("duration 2s\n" APP_HOSTS
+                                    "at 10ms expect client rto=1000 srtt=0 rttvar=0\n"
+                                    "at 1s expect client srtt=20 rttvar=10 rto=200\n"
+                                    "at 1s expect client rto>199 rto<201 srtt!=21\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 3);
+    int64_t v = -1;
+    ck_assert(world_host_value(w, CLIENT, "srtt", &v));
+    ck_assert_int_eq(v, 20);
+    ck_assert(world_host_value(w, SERVER, "rttvar", &v));
+    ck_assert_int_eq(v, 10);
+    ck_assert(world_host_value(w, SERVER, "rto", &v));
+    ck_assert_int_eq(v, 200);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(rto_key_reads_the_backed_off_timer)
+{
+    /* The first data segment is lost: the RTO fires at 300 ms and doubles
+     * (RFC 6298 5.5); the ACK of the copy is ambiguous (Karn, RFC 6298 3),
+     * so no sample brings it back and the estimate stays as it was. */
+    struct scenario s;
+    struct world *w = world_of_text("duration 2s\n" APP_HOSTS
+                                    "fault drop from=client data=yes nth=1\n"
+                                    "at 100ms client send 100\n"
+                                    "at 299ms expect client rto=200 retransmits=0\n"
+                                    "at 301ms expect client rto=400 retransmits=1\n"
+                                    "at 1s expect client rto=400 srtt=20 rttvar=10 snd_una=1101\n",
+                                    &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 3);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(rto_estimator_refuses_to_round)
+{
+    /* 10.25 ms each way: R = 20.5 ms, SRTT 20.5, RTTVAR 10.25: not whole
+     * milliseconds, so the checks cannot read them and fail, whatever they
+     * compare with, while the whole RTO (the 200 ms minimum) still reads. */
+    struct scenario s;
+    struct world *w = world_of_text("duration 1s\n"
+                                    "host client 10.0.0.1 isn=1000\n"
+                                    "host server 10.0.0.2 isn=5000\n"
+                                    "link client<->server delay=10250us\n"
+                                    "at 0s server listen 80\n"
+                                    "at 0s client connect server:80\n"
+                                    "at 500ms expect client srtt=20\n"
+                                    "at 500ms expect client srtt>=0\n"
+                                    "at 500ms expect client rttvar>=0\n"
+                                    "at 500ms expect client rto=200\n", &s);
+    world_run(w);
+    unsigned passed = 0, failed = 0;
+    world_checkpoint_counts(w, &passed, &failed);
+    ck_assert_uint_eq(passed, 1);
+    ck_assert_uint_eq(failed, 3);
+    int64_t v = -1;
+    ck_assert(!world_host_value(w, CLIENT, "srtt", &v));
+    ck_assert(world_host_value(w, CLIENT, "rto", &v));
+    ck_assert_int_eq(v, 200);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+/* The client closes first and waits in TIME_WAIT (2 x 5 s); at 1.5 s a
+ * program binds the same port again. */
+#define TIME_WAIT_HOLDS_PORT                                   \
+    "duration 3s\n"                                            \
+    "host client 10.0.0.1 isn=1000 msl=5s\n"                   \
+    "host server 10.0.0.2 isn=5000 msl=5s\n"                   \
+    "link client<->server delay=20ms\n"                        \
+    "at 0s server listen 80\n"                                 \
+    "at 100ms client connect server:80 port=49152\n"           \
+    "at 500ms client close\n"                                  \
+    "on server eof do server close\n"
+
+START_TEST(failed_bind_means_no_connect)
+{
+    struct scenario s;
+    struct world *w = world_of_text(TIME_WAIT_HOLDS_PORT
+                                    "at 1s expect client error=none\n"
+                                    "at 1.5s client connect server:80 port=49152\n"
+                                    "at 1.6s expect client error=address-in-use\n"
+                                    "at 1.6s expect client state=TIME_WAIT segs_out=4\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 3);
+    /* bind() reported its failure, and connect() was never called. */
+    uint64_t at[4];
+    int32_t rc[4];
+    ck_assert_uint_eq(app_calls(w, CLIENT, APP_BIND, at, rc, 4), 2);
+    ck_assert_int_eq(rc[0], 0);
+    ck_assert_int_eq(rc[1], -TCP_ERR_ADDR_IN_USE);
+    ck_assert_uint_eq(at[1], 1500 * MS);
+    ck_assert_uint_eq(app_calls(w, CLIENT, APP_CONNECT, at, rc, 4), 1);
+    ck_assert_uint_eq(at[0], 100 * MS);
+    /* Not from an ephemeral port either: one SYN in the whole run. */
+    ck_assert_int_ge(find_seg(w, EV_SEG_OUT, CLIENT, TCP_SYN, 0), 0);
+    ck_assert_int_lt(find_seg(w, EV_SEG_OUT, CLIENT, TCP_SYN, 1), 0);
+    ck_assert_int_eq(world_host_socket(w, CLIENT), 0);
+    int64_t err = -1;
+    ck_assert(world_host_value(w, CLIENT, "error", &err));
+    ck_assert_int_eq(err, TCP_ERR_ADDR_IN_USE);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(reuseaddr_bind_succeeds_and_clears_the_error)
+{
+    struct scenario s;
+    struct world *w = world_of_text(TIME_WAIT_HOLDS_PORT
+                                    "at 1.5s client connect server:80 port=49152\n"
+                                    "at 2s client set reuseaddr=on\n"
+                                    "at 2s client connect server:80 port=49152\n"
+                                    "at 2.1s expect client state=ESTABLISHED error=none\n"
+                                    "at end expect server accepted=2 state=ESTABLISHED\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 2);
+    uint64_t at[4];
+    int32_t rc[4];
+    ck_assert_uint_eq(app_calls(w, CLIENT, APP_BIND, at, rc, 4), 3);
+    ck_assert_int_eq(rc[2], 0);
+    ck_assert_uint_eq(app_calls(w, CLIENT, APP_CONNECT, at, rc, 4), 2);
+    ck_assert_uint_eq(at[1], 2 * SEC);
+    long syn = find_seg(w, EV_SEG_OUT, CLIENT, TCP_SYN, 1);
+    ck_assert_int_ge(syn, 0);
+    ck_assert_uint_eq(world_trace(w)[syn].ev.u.seg.src_port, 49152);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
+START_TEST(connection_error_still_wins_while_connected)
+{
+    /* After a failed bind the next successful connect owns the error key
+     * again: a reset of that connection reads as reset. */
+    struct scenario s;
+    struct world *w = world_of_text(TIME_WAIT_HOLDS_PORT
+                                    "at 1.5s client connect server:80 port=49152\n"
+                                    "at 2s client connect server:80\n"
+                                    "at 2.1s expect client state=ESTABLISHED error=none\n"
+                                    "at 2.2s server abort\n"
+                                    "at 2.3s expect client state=CLOSED error=reset\n", &s);
+    world_run(w);
+    assert_checkpoints_pass(w, 2);
+    world_free(w);
+    scenario_free(&s);
+}
+END_TEST
+
 START_TEST(bad_arguments_do_not_crash)
 {
     ck_assert_ptr_null(world_new(NULL, 1));
@@ -1091,6 +1251,12 @@ static Suite *world_suite(void)
     tcase_add_test(apps, connection_variables_after_the_handshake);
     tcase_add_test(apps, congestion_variables_start_as_configured);
     tcase_add_test(apps, connection_variables_need_a_connection);
+    tcase_add_test(apps, rto_estimator_in_whole_milliseconds);
+    tcase_add_test(apps, rto_key_reads_the_backed_off_timer);
+    tcase_add_test(apps, rto_estimator_refuses_to_round);
+    tcase_add_test(apps, failed_bind_means_no_connect);
+    tcase_add_test(apps, reuseaddr_bind_succeeds_and_clears_the_error);
+    tcase_add_test(apps, connection_error_still_wins_while_connected);
     suite_add_tcase(s, apps);
 
     TCase *replay = tcase_create("replay");

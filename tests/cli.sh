@@ -48,7 +48,7 @@ expect() {
 
 # --help: GNU style, on stdout, status 0.
 if run 0 "--help" --help; then
-    expect out '^Usage: tcpviz \[OPTION\]\.\.\. \[FILE\]$' "--help starts with the usage line"
+    expect out '^Usage: tcpviz \[OPTION\]\.\.\. \[LESSON | FILE\]$' "--help starts with the usage line"
     expect out '--batch' "--help mentions --batch"
     expect out '--check' "--help mentions --check"
     [ -s "$tmp/err" ] && fail "--help wrote to stderr"

@@ -46,17 +46,17 @@ const struct scn_rule *export_nth_rule(const struct scenario *s, enum scn_action
     return NULL;
 }
 
-static const char *cmp_text(enum scn_cmp c)
+void export_expect_value(const struct scn_expect_term *t, int64_t v, char *buf, size_t len)
 {
-    switch (c) {
-    case CMP_EQ: return "=";
-    case CMP_NE: return "!=";
-    case CMP_LT: return "<";
-    case CMP_LE: return "<=";
-    case CMP_GT: return ">";
-    case CMP_GE: return ">=";
-    }
-    return "?";
+    if (t->is_state)
+        snprintf(buf, len, "%s", tcp_state_name((enum tcp_state)v));
+    else if (t->is_error)
+        snprintf(buf, len, "%s", tcp_error_name((enum tcp_error)v));
+    else if (strcmp(t->key, "in_recovery") == 0)
+        /* A yes/no key: written as the file writes it. */
+        snprintf(buf, len, "%s", v ? "yes" : "no");
+    else
+        snprintf(buf, len, "%" PRId64, v);
 }
 
 void export_expect_text(const struct scn_action *a, char *buf, size_t len)
@@ -68,14 +68,9 @@ void export_expect_text(const struct scn_action *a, char *buf, size_t len)
     for (unsigned i = 0; i < a->nterms && i < SCN_EXPECT_MAX_TERMS; i++) {
         const struct scn_expect_term *t = &a->terms[i];
         char value[32];
-        if (t->is_state)
-            snprintf(value, sizeof value, "%s", tcp_state_name((enum tcp_state)t->value));
-        else if (t->is_error)
-            snprintf(value, sizeof value, "%s", tcp_error_name((enum tcp_error)t->value));
-        else
-            snprintf(value, sizeof value, "%" PRId64, t->value);
+        export_expect_value(t, t->value, value, sizeof value);
         int n = snprintf(buf + used, len - used, "%s%.*s%s%s", i ? " " : "",
-                         (int)sizeof t->key, t->key, cmp_text(t->cmp), value);
+                         (int)sizeof t->key, t->key, scn_cmp_text(t->cmp), value);
         /* Keep whole terms only: a cut term could read as a different
          * expectation ("bytes_read>=1" from "bytes_read>=100"). */
         if (n < 0 || (size_t)n >= len - used) {

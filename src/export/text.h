@@ -43,8 +43,12 @@ void export_info_from_world(struct export_info *info, const struct world *w,
                             const struct trace_entry *e);
 /* Host name, "inject" for EXPORT_ENDPOINT_INJECT, "?" if out of range. */
 const char *export_endpoint_name(const struct scenario *s, unsigned endpoint);
-/* An expect line's terms as text: "state=SYN_SENT bytes_read>=10". */
+/* An expect line's terms as the file writes them, so that the scenario
+ * parser reads them back: "state=SYN_SENT bytes_read>=10 in_recovery=yes". */
 void export_expect_text(const struct scn_action *a, char *buf, size_t len);
+/* A value v of term t's key as the file writes it: a state or error name,
+ * yes or no, or a number. */
+void export_expect_value(const struct scn_expect_term *t, int64_t v, char *buf, size_t len);
 /* The rule of the index-th (0-based) action of this kind in file order,
  * which is how checkpoint and note events number them; NULL if none. */
 const struct scn_rule *export_nth_rule(const struct scenario *s, enum scn_action_kind kind,

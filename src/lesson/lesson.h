@@ -122,6 +122,11 @@ int lesson_parse_buffer(const char *name, const char *text, size_t len, struct l
                         char *err, size_t errlen);
 void lesson_free(struct lesson *l);
 
+/* Lesson ids and step names: lower-case ASCII letters, digits and '-', not
+ * starting with '-', at most LESSON_ID_MAX - 1 of them, so that `tcpviz ID`
+ * and file names stay simple (ASCII whatever the locale). */
+bool lesson_id_valid(const char *id);
+
 /* A text in a language, falling back to English; "" if absent. */
 const char *lesson_text_get(const struct lesson_text *t, enum tv_lang lang);
 

@@ -14,12 +14,12 @@
 #include "lesson/lesson.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lesson/scenario_parse.h"
+#include "util/utf8.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -60,22 +60,20 @@ struct lesson_parser {
 /* ------------------------------------------------------------------------ */
 /* Small checks                                                              */
 
-/* Lesson ids and step names: lower-case letters, digits and '-', so that
- * `tcpviz ID` and file names stay simple. */
-static bool valid_id(const char *text)
+bool lesson_id_valid(const char *id)
 {
-    size_t len = strlen(text);
-    if (len == 0 || len >= LESSON_ID_MAX || text[0] == '-')
+    size_t len = strlen(id);
+    if (len == 0 || len >= LESSON_ID_MAX || id[0] == '-')
         return false;
     for (size_t i = 0; i < len; i++)
-        if (!(islower((unsigned char)text[i]) || isdigit((unsigned char)text[i]) || text[i] == '-'))
+        if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= '0' && id[i] <= '9') || id[i] == '-'))
             return false;
     return true;
 }
 
 static int need_id(struct scenario_ext_line *line, const char *text, const char *what, char *out)
 {
-    if (!valid_id(text))
+    if (!lesson_id_valid(text))
         return scenario_ext_fail(line, "bad %s '%.60s': expected lower-case letters, digits and '-', "
                                        "at most %d characters, like syn-lost",
                                  what, text, LESSON_ID_MAX - 1);
@@ -108,16 +106,13 @@ static int lang_word(const char *word)
  * allowed and laid out as a space by whoever draws it. */
 static int need_plain_text(struct scenario_ext_line *line, const char *text)
 {
-    const unsigned char *c = (const unsigned char *)text;
-    for (size_t i = 0; c[i]; i++) {
-        unsigned cp = c[i];
-        if (cp == 0xC2 && c[i + 1] >= 0x80 && c[i + 1] <= 0x9F)
-            cp = c[i + 1];
-        else if (cp == '\t' || cp >= 0x20)
-            cp = cp == 0x7F ? cp : 0;
-        if (cp)
+    size_t len = strlen(text);
+    for (size_t at = 0; at < len;) {
+        int32_t cp;
+        at += utf8_decode(text + at, len - at, &cp);
+        if (cp != '\t' && utf8_is_control(cp))
             return scenario_ext_fail(line, "control character U+%04X in the text (expected plain text)",
-                                     cp);
+                                     (unsigned)cp);
     }
     return 0;
 }
@@ -188,8 +183,18 @@ static int open_opener(struct lesson_parser *lp, struct scenario_ext_line *line,
     return 0;
 }
 
-/* Lines of one language join with a space; an empty line starts a new
- * paragraph ('\n') before the next text, never at the start or the end. */
+/* Does text begin with a Chinese or Japanese character? */
+static bool starts_cjk(const char *text, size_t len)
+{
+    int32_t cp;
+    utf8_decode(text, len, &cp);
+    return utf8_is_cjk(cp);
+}
+
+/* Lines of one language join with a space, but none between two pieces of
+ * Chinese: it is written without spaces between words (utf8_is_cjk).  An
+ * empty line starts a new paragraph ('\n') before the next text, never at
+ * the start or the end. */
 static int append_text(struct lesson_parser *lp, struct scenario_ext_line *line,
                        struct lesson_text *t, int lang, const char *piece)
 {
@@ -202,9 +207,10 @@ static int append_text(struct lesson_parser *lp, struct scenario_ext_line *line,
     char *grown = realloc(*dst, old + 1 + add + 1);
     if (!grown)
         return scenario_ext_fail(line, "out of memory");
-    if (old) {
-        grown[old++] = lp->paragraph_pending[lang] ? '\n' : ' ';
-    }
+    if (old && lp->paragraph_pending[lang])
+        grown[old++] = '\n';
+    else if (old && !utf8_is_cjk(utf8_last(grown, old)) && !starts_cjk(piece, add))
+        grown[old++] = ' ';
     memcpy(grown + old, piece, add + 1);
     *dst = grown;
     lp->paragraph_pending[lang] = false;
@@ -809,43 +815,6 @@ int lesson_parse_buffer(const char *name, const char *text, size_t len, struct l
     return 0;
 }
 
-static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = NULL;
-    size_t cap = 0;
-    *len = 0;
-    for (;;) {
-        if (*len == cap) {
-            size_t want = cap ? cap * 2 : 16384;
-            char *grown = realloc(buf, want);
-            if (!grown) {
-                snprintf(err, errlen, "%s: out of memory", path);
-                break;
-            }
-            buf = grown;
-            cap = want;
-        }
-        size_t got = fread(buf + *len, 1, cap - *len, f);
-        *len += got;
-        if (got == 0) {
-            if (!ferror(f)) {
-                fclose(f);
-                return buf;
-            }
-            snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno ? errno : EIO));
-            break;
-        }
-    }
-    free(buf);
-    fclose(f);
-    return NULL;
-}
-
 int lesson_parse_file(const char *path, struct lesson *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -857,7 +826,7 @@ int lesson_parse_file(const char *path, struct lesson *out, char *err, size_t er
         errlen = sizeof scratch;
     }
     size_t len;
-    char *text = read_file(path, &len, err, errlen);
+    char *text = scenario_read_file(path, &len, err, errlen);
     if (!text)
         return -1;
     int rc = lesson_parse_buffer(path, text, len, out, err, errlen);

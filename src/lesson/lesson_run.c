@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export/text.h"
 #include "tcp/event.h"
 #include "tcp/segment.h"
 #include "tcp/state.h"
 #include "tcp/timer.h"
+#include "util/utf8.h"
 
 /* ------------------------------------------------------------------ */
 /* Small text helpers                                                   */
@@ -67,44 +69,14 @@ static void claim_message(char *out, size_t n, const struct lesson *l, unsigned 
     appendf(out, n, "%s:%u: %s: %s", lesson_file(l), line, what, why);
 }
 
-static const char *cmp_text(enum scn_cmp c)
-{
-    switch (c) {
-    case CMP_EQ: return "=";
-    case CMP_NE: return "!=";
-    case CMP_LT: return "<";
-    case CMP_LE: return "<=";
-    case CMP_GT: return ">";
-    case CMP_GE: return ">=";
-    }
-    return "?";
-}
-
-/* A value of key as the file writes it: state and error names, yes/no. */
-static void append_value(char *buf, size_t n, const char *key, int64_t v, bool is_state,
-                         bool is_error)
-{
-    if (is_state || !strcmp(key, "state"))
-        appendf(buf, n, "%s", tcp_state_name((enum tcp_state)v));
-    else if (is_error || !strcmp(key, "error"))
-        appendf(buf, n, "%s", tcp_error_name((enum tcp_error)v));
-    else if (!strcmp(key, "in_recovery"))
-        appendf(buf, n, "%s", v ? "yes" : "no");
-    else
-        appendf(buf, n, "%" PRId64, v);
-}
-
 /* "client state=SYN_SENT cwnd>=2920", as an expect line says it. */
 static void describe_expect(const struct lesson *l, const struct scn_action *a, char *buf,
                             size_t n)
 {
+    char terms[160];
+    export_expect_text(a, terms, sizeof terms);
     buf[0] = '\0';
-    appendf(buf, n, "%s", host_name(l, a->host));
-    for (unsigned i = 0; i < a->nterms && i < SCN_EXPECT_MAX_TERMS; i++) {
-        const struct scn_expect_term *t = &a->terms[i];
-        appendf(buf, n, " %s%s", t->key, cmp_text(t->cmp));
-        append_value(buf, n, t->key, t->value, t->is_state, t->is_error);
-    }
+    appendf(buf, n, "%s%s%s", host_name(l, a->host), terms[0] ? " " : "", terms);
 }
 
 /* "client sent=SYN,ACK data=yes", as a run or seen line says it. */
@@ -252,6 +224,20 @@ struct stop {
     char why[LESSON_FAILURE_MAX]; /* without "FILE:LINE: ", empty when reached */
 };
 
+/* "st" for 1, 21, 101; "nd" for 2, 22; "rd" for 3, 23; "th" for the rest,
+ * 11, 12 and 13 among them. */
+static const char *ordinal_suffix(unsigned n)
+{
+    if (n % 100 >= 11 && n % 100 <= 13)
+        return "th";
+    switch (n % 10) {
+    case 1: return "st";
+    case 2: return "nd";
+    case 3: return "rd";
+    default: return "th";
+    }
+}
+
 /* The nth occurrence of the trigger at or after `from`. */
 static void stop_at_event(struct walker *wk, const struct scn_trigger *t, size_t from,
                           struct stop *st)
@@ -271,7 +257,7 @@ static void stop_at_event(struct walker *wk, const struct scn_trigger *t, size_t
     if (seen > 0)
         snprintf(st->why, sizeof st->why,
                  "it happened %u time%s, never the %u%s, before the run ended (t=%s)", seen,
-                 seen == 1 ? "" : "s", want, want == 2 ? "nd" : want == 3 ? "rd" : "th", end);
+                 seen == 1 ? "" : "s", want, ordinal_suffix(want), end);
     else
         snprintf(st->why, sizeof st->why, "its event never happened before the run ended (t=%s)",
                  end);
@@ -343,7 +329,13 @@ static void explain_term(const struct lesson *l, const struct world *w, int host
     const char *name = host_name(l, host);
     int64_t have;
     if (!world_host_value(w, host, t->key, &have)) {
-        appendf(buf, n, "%s has no connection to read %s from", name, t->key);
+        /* The estimator's keys read whole milliseconds only (world_rules.c):
+         * with a connection to read, that is why the value is missing. */
+        int64_t any;
+        if (world_host_value(w, host, "snd_una", &any))
+            appendf(buf, n, "%s's %s is not a whole number of milliseconds", name, t->key);
+        else
+            appendf(buf, n, "%s has no connection to read %s from", name, t->key);
         return;
     }
     if (t->is_state || !strcmp(t->key, "state"))
@@ -351,22 +343,10 @@ static void explain_term(const struct lesson *l, const struct world *w, int host
     else if (!strcmp(t->key, "in_recovery"))
         appendf(buf, n, "%s is %sin fast recovery", name, have ? "" : "not ");
     else {
-        appendf(buf, n, "%s's %s is ", name, t->key);
-        append_value(buf, n, t->key, have, false, t->is_error);
+        char value[32];
+        export_expect_value(t, have, value, sizeof value);
+        appendf(buf, n, "%s's %s is %s", name, t->key, value);
     }
-}
-
-static bool compare(int64_t have, enum scn_cmp cmp, int64_t want)
-{
-    switch (cmp) {
-    case CMP_EQ: return have == want;
-    case CMP_NE: return have != want;
-    case CMP_LT: return have < want;
-    case CMP_LE: return have <= want;
-    case CMP_GT: return have > want;
-    case CMP_GE: return have >= want;
-    }
-    return false;
 }
 
 /* Does the expect hold now?  If not, why: every failing term, in words. */
@@ -378,7 +358,7 @@ static bool expect_holds(const struct lesson *l, const struct world *w,
     for (unsigned i = 0; i < a->nterms && i < SCN_EXPECT_MAX_TERMS; i++) {
         const struct scn_expect_term *t = &a->terms[i];
         int64_t have;
-        if (world_host_value(w, a->host, t->key, &have) && compare(have, t->cmp, t->value))
+        if (world_host_value(w, a->host, t->key, &have) && scn_cmp_holds(have, t->cmp, t->value))
             continue;
         if (!holds)
             appendf(why, n, ", ");
@@ -608,6 +588,7 @@ static void plan_judge_step(struct walker *wk, const struct lesson *l, size_t i,
     struct world *w = wk->w;
     world_seek(w, sp->stop);
     sp->t_stop = world_trace(w)[sp->stop].t;
+    sp->t_reveal = sp->t_stop;   /* reveal == stop until a question moves it */
     if (run_is_claim(&step->run))
         count_claim(p, sp->reached);
     struct span span = { .from = i == 0 ? 0 : sp->start + 1, .to = sp->stop };
@@ -752,51 +733,11 @@ void lesson_plan_print_failures(FILE *out, const struct lesson *l, const struct 
 /* ------------------------------------------------------------------ */
 /* Text for the student                                                 */
 
-/* The length of the UTF-8 sequence that starts with byte c (1 for a
- * stray continuation byte, copied as it is: the parser checks UTF-8). */
-static size_t utf8_len(unsigned char c)
+/* Lesson text reaches the terminal: control characters would let a file
+ * drive it.  '\n' (a paragraph) stays, a tab is a space, the rest go. */
+static bool copy_clean(const char *text, size_t len, char *out, size_t n, size_t *used)
 {
-    if (c >= 0xF0 && c < 0xF8)
-        return 4;
-    if (c >= 0xE0)
-        return c < 0xF0 ? 3 : 1;
-    if (c >= 0xC0)
-        return 2;
-    return 1;
-}
-
-/* Control characters would let a lesson file drive the terminal: C0
- * (but '\n'), DEL, and the C1 range U+0080..U+009F (bytes C2 80..C2 9F). */
-static bool is_control(const unsigned char *s, size_t len)
-{
-    if (len == 1)
-        return (s[0] < 0x20 && s[0] != '\n') || s[0] == 0x7F;
-    return len == 2 && s[0] == 0xC2 && s[1] < 0xA0;
-}
-
-/* Copy text into out[*used..n), sanitised, never splitting a character.
- * False once out is full (then nothing after may be added either). */
-static bool copy_clean(const char *text, char *out, size_t n, size_t *used)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    while (*s) {
-        size_t len = utf8_len(*s);
-        for (size_t k = 1; k < len; k++)
-            if (s[k] == '\0')
-                len = k;
-        const char *put = (const char *)s;
-        size_t put_len = len;
-        if (is_control(s, len)) {
-            put = s[0] == '\t' ? " " : "";
-            put_len = s[0] == '\t' ? 1 : 0;
-        }
-        if (*used + put_len + 1 > n)
-            return false;
-        memcpy(out + *used, put, put_len);
-        *used += put_len;
-        s += len;
-    }
-    return true;
+    return utf8_clean_append(out, n, used, text, len, UTF8_KEEP_NEWLINE | UTF8_TAB_TO_SPACE);
 }
 
 /* The engine's answer as text: the number, or the option letter. */
@@ -834,26 +775,9 @@ void lesson_fill_answer(const char *text, const struct lesson_question *q,
     for (;;) {
         const char *hit = strstr(p, placeholder);
         size_t piece = hit ? (size_t)(hit - p) : strlen(p);
-        char chunk[512];
-        while (piece > 0) {
-            size_t take = piece < sizeof chunk - 1 ? piece : sizeof chunk - 1;
-            /* Never cut a UTF-8 sequence between two chunks. */
-            while (take < piece && take > 0 && ((unsigned char)p[take] & 0xC0) == 0x80)
-                take--;
-            if (take == 0)
-                take = piece < sizeof chunk - 1 ? piece : sizeof chunk - 1;
-            memcpy(chunk, p, take);
-            chunk[take] = '\0';
-            if (!copy_clean(chunk, out, n, &used)) {
-                out[used] = '\0';
-                return;
-            }
-            p += take;
-            piece -= take;
-        }
-        if (!hit)
+        if (!copy_clean(p, piece, out, n, &used) || !hit)
             break;
-        if (!copy_clean(answer, out, n, &used))
+        if (!copy_clean(answer, strlen(answer), out, n, &used))
             break;
         p = hit + sizeof placeholder - 1;
     }

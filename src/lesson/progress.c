@@ -112,16 +112,6 @@ void progress_free(struct progress *p)
 /* ------------------------------------------------------------------ */
 /* Reading */
 
-static bool valid_id(const char *s)
-{
-    if (!s[0] || strlen(s) >= LESSON_ID_MAX)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
-            return false;
-    return true;
-}
-
 /* "ID done" or "ID step N"; anything else is skipped. */
 static void parse_line(struct progress *p, char *line)
 {
@@ -131,7 +121,7 @@ static void parse_line(struct progress *p, char *line)
     for (char *tok = strtok_r(line, " \t\r\n", &save); tok && n < 4;
          tok = strtok_r(NULL, " \t\r\n", &save))
         words[n++] = tok;
-    if (n < 2 || !valid_id(words[0]))
+    if (n < 2 || !lesson_id_valid(words[0]))
         return;
     if (n == 2 && strcmp(words[1], "done") == 0) {
         progress_set_done(p, words[0]);

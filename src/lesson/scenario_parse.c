@@ -1392,7 +1392,7 @@ static int act_inject(struct parser *p, size_t i, struct scn_action *a)
     return 0;
 }
 
-enum expect_type { EXPECT_NUMBER, EXPECT_STATE, EXPECT_ERROR, EXPECT_YES_NO };
+enum expect_type { EXPECT_NUMBER, EXPECT_MS, EXPECT_STATE, EXPECT_ERROR, EXPECT_YES_NO };
 
 static const struct {
     const char *key;
@@ -1412,6 +1412,9 @@ static const struct {
     { "snd_wnd", EXPECT_NUMBER },    { "rcv_nxt", EXPECT_NUMBER },
     { "rcv_wnd", EXPECT_NUMBER },    { "dupacks", EXPECT_NUMBER },
     { "in_recovery", EXPECT_YES_NO },
+    /* The RTO estimator (RFC 6298), in whole milliseconds (world_rules.c). */
+    { "rto", EXPECT_MS },            { "srtt", EXPECT_MS },
+    { "rttvar", EXPECT_MS },
 };
 
 static const struct {
@@ -1460,6 +1463,14 @@ static int expect_value(struct parser *p, enum expect_type type, const char *val
             t->value = 0;
         else
             return fail(p, "bad %s '%.60s': expected yes or no", t->key, value);
+    } else if (type == EXPECT_MS) {
+        /* A plain number, like every expect value and every answer; the
+         * unit is fixed so that lessons read "rto=200", not "200000". */
+        uint64_t n;
+        if (!parse_whole(value, &n) || n > INT64_MAX)
+            return fail(p, "bad %s '%.60s': expected a whole number of milliseconds, like %s=200",
+                        t->key, value, t->key);
+        t->value = (int64_t)n;
     } else {
         uint64_t n;
         if (need_count(p, t->key, value, INT64_MAX, &n) < 0)
@@ -1502,7 +1513,8 @@ static int parse_expect_term(struct parser *p, const char *text, struct scn_expe
     memset(t, 0, sizeof *t);
     memcpy(t->key, expect_keys[k].key, strlen(expect_keys[k].key) + 1);
     t->cmp = comparisons[c].cmp;
-    if (expect_keys[k].type != EXPECT_NUMBER && t->cmp != CMP_EQ && t->cmp != CMP_NE)
+    bool ordered = expect_keys[k].type == EXPECT_NUMBER || expect_keys[k].type == EXPECT_MS;
+    if (!ordered && t->cmp != CMP_EQ && t->cmp != CMP_NE)
         return fail(p, "%s can only be compared with = or !=", t->key);
     return expect_value(p, expect_keys[k].type, value, t);
 }
@@ -1937,31 +1949,31 @@ int scenario_parse_string(const char *name, const char *text, struct scenario *o
     return scenario_parse_buffer(name, text, strlen(text), out, err, errlen);
 }
 
-int scenario_parse_file(const char *path, struct scenario *out, char *err, size_t errlen)
+char *scenario_read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
-    memset(out, 0, sizeof *out);
+    *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f) {
         set_error(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
+        return NULL;
     }
     char *buf = NULL;
-    size_t len = 0, cap = 0;
+    size_t cap = 0;
     for (;;) {
-        if (len == cap) {
+        if (*len == cap) {
             size_t want = cap ? cap * 2 : 16384;
             char *grown = realloc(buf, want);
             if (!grown) {
                 free(buf);
                 fclose(f);
                 set_error(err, errlen, "%s: out of memory", path);
-                return -1;
+                return NULL;
             }
             buf = grown;
             cap = want;
         }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
+        size_t got = fread(buf + *len, 1, cap - *len, f);
+        *len += got;
         if (got == 0)
             break;
     }
@@ -1970,8 +1982,18 @@ int scenario_parse_file(const char *path, struct scenario *out, char *err, size_
     if (read_errno) {
         free(buf);
         set_error(err, errlen, "%s: cannot read: %s", path, strerror(read_errno));
-        return -1;
+        return NULL;
     }
+    return buf;
+}
+
+int scenario_parse_file(const char *path, struct scenario *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    size_t len;
+    char *buf = scenario_read_file(path, &len, err, errlen);
+    if (!buf)
+        return -1;
     int rc = scenario_parse_buffer(path, buf, len, out, err, errlen);
     free(buf);
     return rc;
@@ -2126,6 +2148,6 @@ const char *scenario_expect_key(size_t i, bool *numeric)
     if (i >= COUNT_OF(expect_keys))
         return NULL;
     if (numeric)
-        *numeric = expect_keys[i].type == EXPECT_NUMBER;
+        *numeric = expect_keys[i].type == EXPECT_NUMBER || expect_keys[i].type == EXPECT_MS;
     return expect_keys[i].key;
 }

@@ -47,6 +47,11 @@ int scenario_parse_string(const char *name, const char *text, struct scenario *o
  * rejected with their line number, as a file's would be). */
 int scenario_parse_buffer(const char *name, const char *text, size_t len,
                           struct scenario *out, char *err, size_t errlen);
+/* The whole file at path (malloc'ed; *len its size, NUL bytes and all:
+ * the parsers judge the bytes), or NULL with err "PATH: cannot open: ...",
+ * "PATH: cannot read: ..." or "PATH: out of memory".  Both file parsers
+ * read through it. */
+char *scenario_read_file(const char *path, size_t *len, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------------
  * Extending the grammar (the lesson parser, docs/lesson-format.md).

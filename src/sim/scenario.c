@@ -21,6 +21,32 @@ int scenario_link_index(const struct scenario *s, int from, int to)
     return -1;
 }
 
+bool scn_cmp_holds(int64_t have, enum scn_cmp cmp, int64_t want)
+{
+    switch (cmp) {
+    case CMP_EQ: return have == want;
+    case CMP_NE: return have != want;
+    case CMP_LT: return have < want;
+    case CMP_LE: return have <= want;
+    case CMP_GT: return have > want;
+    case CMP_GE: return have >= want;
+    }
+    return false;
+}
+
+const char *scn_cmp_text(enum scn_cmp cmp)
+{
+    switch (cmp) {
+    case CMP_EQ: return "=";
+    case CMP_NE: return "!=";
+    case CMP_LT: return "<";
+    case CMP_LE: return "<=";
+    case CMP_GT: return ">";
+    case CMP_GE: return ">=";
+    }
+    return "?";
+}
+
 void scenario_free(struct scenario *s)
 {
     if (!s)

@@ -77,6 +77,12 @@ enum scn_action_kind {
 
 enum scn_cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 
+/* Does `have OP want` hold?  (The one comparison of checkpoints and
+ * lesson claims.) */
+bool scn_cmp_holds(int64_t have, enum scn_cmp cmp, int64_t want);
+/* The operator as a file writes it: "=", "!=", "<", "<=", ">", ">=". */
+const char *scn_cmp_text(enum scn_cmp cmp);
+
 /* One "key OP value" of an expect line. */
 struct scn_expect_term {
     char key[SCN_NAME_MAX];   /* "state", "bytes_read", "error", ... (docs list them) */

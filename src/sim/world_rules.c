@@ -134,19 +134,6 @@ void world_rules_run_end(struct world *w)
 /* ------------------------------------------------------------------ */
 /* Checkpoints                                                          */
 
-static bool compare(int64_t have, enum scn_cmp cmp, int64_t want)
-{
-    switch (cmp) {
-    case CMP_EQ: return have == want;
-    case CMP_NE: return have != want;
-    case CMP_LT: return have < want;
-    case CMP_LE: return have <= want;
-    case CMP_GT: return have > want;
-    case CMP_GE: return have >= want;
-    }
-    return false;
-}
-
 /* The socket a close talks about: the app's connection, else its listener. */
 static int host_main_socket(const struct host_state *h)
 {
@@ -170,13 +157,26 @@ static int host_expect_socket(const struct host_state *h)
     return h->app.listener;
 }
 
+/* A duration of the RTO estimator in the unit `expect` speaks for it:
+ * whole milliseconds.  The engine keeps microseconds and RFC 6298's 1/8
+ * and 1/4 gains can leave a fraction; such a value is not rounded (a
+ * check would then pass or fail on a value the engine does not hold): it
+ * cannot be read, and the check fails. */
+static bool whole_ms(uint64_t us, int64_t *out)
+{
+    if (us % TCP_USEC_PER_MS != 0)
+        return false;
+    *out = (int64_t)(us / TCP_USEC_PER_MS);
+    return true;
+}
+
 /* The value of a connection variable (struct tcb, read only); false when
  * the key is not one, or when there is no connection to read it from. */
 static bool expect_tcb_value(const struct host_state *h, const char *key, int64_t *out)
 {
     static const char *const keys[] = {
         "cwnd", "ssthresh", "snd_una", "snd_nxt", "snd_wnd", "rcv_nxt", "rcv_wnd",
-        "dupacks", "in_recovery",
+        "dupacks", "in_recovery", "rto", "srtt", "rttvar",
     };
     size_t k = 0;
     while (k < sizeof keys / sizeof keys[0] && strcmp(keys[k], key) != 0)
@@ -197,9 +197,25 @@ static bool expect_tcb_value(const struct host_state *h, const char *key, int64_
     /* The free receive buffer: the window the receiver could offer now. */
     case 6: *out = (int64_t)ring_space(&t->rcvbuf); break;
     case 7: *out = t->dupacks; break;
-    default: *out = t->in_recovery; break;
+    case 8: *out = t->in_recovery; break;
+    /* The RTO in force: the estimator's, doubled by each timeout since the
+     * last sample (RFC 6298 5.5); the one the next timer is armed with. */
+    case 9: return whole_ms(t->rto_current, out);
+    /* RFC 6298 2: both are 0 until the first sample. */
+    case 10: return whole_ms(t->rtt.srtt, out);
+    default: return whole_ms(t->rtt.rttvar, out);
     }
     return true;
+}
+
+/* The error the application was told of: its connection's; or, while it
+ * has none because its last connect failed, the error that call returned
+ * (bind: address-in-use).  `sock` is the connection expectations read. */
+static enum tcp_error expect_error(const struct host_state *h, int sock)
+{
+    if (h->app.sock <= 0 && h->app.call_error != TCP_OK)
+        return h->app.call_error;
+    return (h->stack && sock > 0) ? tcp_sock_error(h->stack, sock) : TCP_OK;
 }
 
 /* The value of `key` on the host; false when the key is unknown. */
@@ -220,7 +236,7 @@ static bool expect_value(const struct host_state *h, const char *key, int64_t *o
     if (!strcmp(key, "state"))
         *out = (st && sock > 0) ? tcp_sock_state(st, sock) : TCP_CLOSED;
     else if (!strcmp(key, "error"))
-        *out = (st && sock > 0) ? tcp_sock_error(st, sock) : TCP_OK;
+        *out = expect_error(h, sock);
     else if (!strcmp(key, "up"))
         *out = h->up;
     else if (!strcmp(key, "bytes_read"))
@@ -256,7 +272,7 @@ bool world_expect_holds(const struct world *w, const struct scn_action *a)
     for (unsigned i = 0; passed && i < a->nterms && i < SCN_EXPECT_MAX_TERMS; i++) {
         int64_t have;
         passed = expect_value(&w->st.hosts[a->host], a->terms[i].key, &have) &&
-                 compare(have, a->terms[i].cmp, a->terms[i].value);
+                 scn_cmp_holds(have, a->terms[i].cmp, a->terms[i].value);
     }
     return passed;
 }
@@ -422,18 +438,31 @@ static void act_listen(struct world *w, struct host_state *h, const struct scn_a
     h->app.listener = sock;
 }
 
+/* What a program does: socket(), bind() when it asks for a local port,
+ * then connect().  When bind fails (EADDRINUSE: TIME_WAIT still holds the
+ * port and SO_REUSEADDR is off) or connect does (the 4-tuple is taken),
+ * there is no connection: the program closes the socket it could not use,
+ * keeps the error its call returned (EV_APP already reports the call with
+ * its result) and has no current connection until it connects again. */
 static void act_connect(struct world *w, struct host_state *h, const struct scn_action *a)
 {
     int sock = host_socket(h);
     if (sock <= 0)
         return;
     uint64_t now = w->st.now;
-    if (a->local_port)
-        tcp_bind(h->stack, sock, a->local_port, now);
-    h->app.sock = sock;
+    h->app.sock = 0;
     h->app.send_blocked = false;
+    int rc = a->local_port ? tcp_bind(h->stack, sock, a->local_port, now) : 0;
+    if (rc == 0)
+        rc = tcp_connect(h->stack, sock, a->peer_addr, a->port, now);
+    if (rc < 0) {
+        h->app.call_error = (enum tcp_error)-rc;
+        tcp_release(h->stack, sock);
+        return;
+    }
+    h->app.call_error = TCP_OK;
+    h->app.sock = sock;
     world_app_own(w, &h->app, sock);
-    tcp_connect(h->stack, sock, a->peer_addr, a->port, now);
 }
 
 static void act_accept(struct world *w, struct host_state *h)

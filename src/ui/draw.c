@@ -1,16 +1,17 @@
 /* Drawing helpers: sanitised, wcwidth-measured, clipped text; boxes with
  * an ASCII fallback; the colour role table (see draw.h).
  *
- * UTF-8 is decoded here rather than with mbrtowc so that a file's bytes
- * are judged the same way whatever the locale; wcwidth then says how many
- * columns the terminal will give each character in this locale (-1, i.e.
- * unprintable here, is drawn as '?'). */
+ * UTF-8 is decoded by util/utf8.h, the same way whatever the locale;
+ * wcwidth then says how many columns the terminal will give each
+ * character in this locale (-1, i.e. unprintable here, is drawn as '?'). */
 #include "config.h"
 
 #include "ui/draw.h"
 
 #include <string.h>
 #include <wchar.h>
+
+#include "util/utf8.h"
 
 /* ------------------------------------------------------------------ */
 /* Colour roles: a foreground colour (-1 = the terminal's own) and the
@@ -71,76 +72,17 @@ char draw_role_glyph(enum ui_role role)
     return role_valid(role) ? role_styles[role].glyph : 0;
 }
 
-/* ------------------------------------------------------------------ */
-/* UTF-8 decoding. */
-
-/* Decode one character from s (NUL-terminated).  Returns the bytes used
- * (at least 1 unless *s is NUL) and *cp, or -1 in *cp for a byte that does
- * not start a valid, shortest-form sequence. */
-static size_t utf8_decode(const unsigned char *s, long *cp)
-{
-    unsigned char b = s[0];
-    size_t n;
-    long v, min;
-    if (b < 0x80) {
-        *cp = b;
-        return 1;
-    } else if (b >= 0xC2 && b <= 0xDF) {
-        n = 2, v = b & 0x1F, min = 0x80;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        n = 3, v = b & 0x0F, min = 0x800;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        n = 4, v = b & 0x07, min = 0x10000;
-    } else {
-        *cp = -1;
-        return 1;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *cp = -1;
-            return 1;
-        }
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    bool surrogate = v >= 0xD800 && v <= 0xDFFF;
-    *cp = (v < min || v > 0x10FFFF || surrogate) ? -1 : v;
-    return *cp < 0 ? 1 : n;
-}
-
-/* C0, DEL and C1: characters that move the cursor or start escape
- * sequences, which text from a file must never do. */
-static bool is_control(long cp)
-{
-    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
-}
-
 size_t draw_sanitize(char *dst, size_t dstlen, const char *src)
 {
-    if (dstlen == 0)
-        return 0;
-    const unsigned char *s = (const unsigned char *)(src ? src : "");
-    size_t out = 0;
-    while (*s) {
-        long cp;
-        size_t n = utf8_decode(s, &cp);
-        bool keep = cp >= 0 && !is_control(cp);
-        size_t need = keep ? n : (cp < 0 ? 1 : 0);
-        if (out + need >= dstlen)
-            break;
-        if (keep)
-            memcpy(dst + out, s, n);
-        else if (cp < 0)
-            dst[out] = '?';
-        out += need;
-        s += n;
-    }
-    dst[out] = '\0';
-    return out;
+    size_t used = 0;
+    const char *s = src ? src : "";
+    utf8_clean_append(dst, dstlen, &used, s, strlen(s), 0);
+    return used;
 }
 
 /* The columns one decoded character takes as drawn: combining marks 0,
  * anything unprintable in this locale 1 (it is drawn as '?'). */
-static int char_columns(long cp)
+static int char_columns(int32_t cp)
 {
     if (cp < 0)
         return 1;
@@ -150,12 +92,13 @@ static int char_columns(long cp)
 
 int draw_text_width(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const char *p = s ? s : "";
     int cols = 0;
-    while (*p) {
-        long cp;
-        p += utf8_decode(p, &cp);
-        if (cp >= 0 && is_control(cp))
+    for (size_t left = strlen(p); left > 0;) {
+        int32_t cp;
+        size_t n = utf8_decode(p, left, &cp);
+        p += n, left -= n;
+        if (utf8_is_control(cp))
             continue;
         cols += char_columns(cp);
     }
@@ -201,13 +144,14 @@ int draw_text(WINDOW *win, int y, int x, int width, const char *s, attr_t attr, 
     /* Colour goes in the pair argument, not in the attributes. */
     attr &= ~(attr_t)A_COLOR;
 
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    const char *p = s ? s : "";
     int used = 0;
     struct cell c = {.len = 0};
-    while (*p) {
-        long cp;
-        p += utf8_decode(p, &cp);
-        if (cp >= 0 && is_control(cp))
+    for (size_t left = strlen(p); left > 0;) {
+        int32_t cp;
+        size_t n = utf8_decode(p, left, &cp);
+        p += n, left -= n;
+        if (utf8_is_control(cp))
             continue;
         int cols = char_columns(cp);
         wchar_t wc = (cp < 0 || wcwidth((wchar_t)cp) < 0) ? L'?' : (wchar_t)cp;
@@ -244,6 +188,175 @@ int draw_text_role(const struct ui *ui, WINDOW *win, int y, int x, int width,
                    const char *s, enum ui_role role)
 {
     return draw_text(win, y, x, width, s, draw_role_attr(ui, role), draw_role_pair(ui, role));
+}
+
+/* ------------------------------------------------------------------ */
+/* Wrapping: line breaking by display width, with the Chinese rules of
+ * where a row may not start or end (kinsoku). */
+
+/* Punctuation that closes: a row never starts with it. */
+static bool is_wide_closer(int32_t cp)
+{
+    static const int32_t closers[] = {
+        0xFF0C, 0x3002, 0x3001, 0xFF1B, 0xFF1A, 0xFF1F, 0xFF01, /* ，。、；：？！ */
+        0xFF09, 0x3011, 0x300D, 0x300F, 0x300B, 0x3009,         /* ）】」』》〉 */
+        0x201D, 0x2019,                                         /* ” ’ */
+    };
+    for (size_t i = 0; i < sizeof closers / sizeof closers[0]; i++)
+        if (closers[i] == cp)
+            return true;
+    return false;
+}
+
+/* Their ASCII counterparts, which only follow CJK text now and then. */
+static bool is_ascii_closer(int32_t cp)
+{
+    return cp > 0 && cp < 0x80 && strchr(",.;:?!)", (int)cp);
+}
+
+/* Punctuation that opens: a row never ends with it. */
+static bool is_opener(int32_t cp)
+{
+    static const int32_t openers[] = {
+        0xFF08, 0x3010, 0x300C, 0x300E, 0x300A, 0x3008, /* （【「『《〈 */
+        0x201C, 0x2018,                                 /* “ ‘ */
+    };
+    for (size_t i = 0; i < sizeof openers / sizeof openers[0]; i++)
+        if (openers[i] == cp)
+            return true;
+    return false;
+}
+
+/* Text written without spaces between words, where a row may break
+ * between any two characters: CJK, or anything two columns wide. */
+static bool breaks_anywhere(int32_t cp, int cols)
+{
+    return cols == 2 || utf8_is_cjk(cp);
+}
+
+/* May a row end between prev and next? */
+static bool may_break_between(enum draw_wrap_mode mode, int32_t prev, int prev_cols, int32_t next,
+                              int next_cols)
+{
+    if (next_cols == 0)
+        return false; /* a combining mark stays with its base */
+    /* Before a space: a word that ends the row exactly fits on it. */
+    if (mode == WRAP_AT_SPACES)
+        return prev == ' ' || next == ' ';
+    if (is_wide_closer(next) || is_opener(prev))
+        return false;
+    bool prev_cjk = breaks_anywhere(prev, prev_cols);
+    if (prev_cjk && is_ascii_closer(next))
+        return false;
+    return prev == ' ' || next == ' ' || prev_cjk || breaks_anywhere(next, next_cols);
+}
+
+/* Leave trailing spaces and no-break spaces (one column each) out. */
+static void trim_row_end(const char *text, struct draw_row *row)
+{
+    while (row->end > row->start) {
+        const unsigned char *e = (const unsigned char *)text + row->end;
+        if (e[-1] == ' ') {
+            row->end--;
+        } else if (row->end - row->start >= 2 && e[-2] == 0xC2 && e[-1] == 0xA0) {
+            row->end -= 2;
+        } else {
+            break;
+        }
+        row->cols--;
+    }
+}
+
+/* The last place so far where the row may end, and its columns. */
+struct row_break {
+    size_t at;
+    int cols;
+};
+
+bool draw_wrap_row(const char *text, size_t from, int width, enum draw_wrap_mode mode,
+                   struct draw_row *row)
+{
+    size_t len = from + strlen(text + from), at = from;
+    while (at < len && text[at] == ' ')
+        at++;
+    if (at >= len)
+        return false;
+    row->start = at;
+    struct row_break brk = {0, 0}, glue = {0, 0};
+    int cols = 0, prev_cols = 0;
+    int32_t prev = UTF8_INVALID;
+    while (at < len && text[at] != '\n') {
+        int32_t cp;
+        size_t n = utf8_decode(text + at, len - at, &cp);
+        int cw = char_columns(cp);
+        if (at > row->start && may_break_between(mode, prev, prev_cols, cp, cw))
+            brk = (struct row_break){at, cols};
+        else if (at > row->start && prev == UTF8_NBSP && cw > 0)
+            glue = (struct row_break){at, cols};
+        if (cols + cw > width) {
+            /* Full: end at the last break point; else between words held
+             * by a no-break space; else cut (at least one character). */
+            struct row_break end = brk.at ? brk : glue.at ? glue : (struct row_break){at, cols};
+            if (end.at == row->start)
+                end = (struct row_break){at + n, cw};
+            *row = (struct draw_row){row->start, end.at, end.at, end.cols, brk.at != 0};
+            trim_row_end(text, row);
+            return true;
+        }
+        cols += cw;
+        at += n;
+        prev = cp;
+        prev_cols = cw;
+    }
+    *row = (struct draw_row){row->start, at, at < len ? at + 1 : at, cols, true};
+    trim_row_end(text, row);
+    return true;
+}
+
+int draw_wrap_count(const char *text, int width, enum draw_wrap_mode mode)
+{
+    int rows = 0;
+    struct draw_row r;
+    if (!text || width <= 0)
+        return 0;
+    for (size_t at = 0; draw_wrap_row(text, at, width, mode, &r); at = r.next)
+        rows++;
+    return rows;
+}
+
+/* The bytes of a row as a string to draw, no-break spaces as spaces. */
+static void row_copy(const char *text, const struct draw_row *r, char *out, size_t n)
+{
+    size_t used = 0;
+    for (size_t at = r->start; at < r->end && used + 1 < n;) {
+        const unsigned char *u = (const unsigned char *)text + at;
+        bool nbsp = at + 1 < r->end && u[0] == 0xC2 && u[1] == 0xA0;
+        out[used++] = nbsp ? ' ' : text[at];
+        at += nbsp ? 2 : 1;
+    }
+    /* A character cut by a short buffer is drawn as '?', never past it. */
+    out[used] = '\0';
+}
+
+int draw_wrapped(const struct ui *ui, WINDOW *win, int y, int x, int h, int width,
+                 const char *text, int skip, enum draw_wrap_mode mode, enum ui_role role)
+{
+    int drawn = 0;
+    struct draw_row r;
+    if (!text || width <= 0)
+        return 0;
+    for (size_t at = 0; drawn < h && draw_wrap_row(text, at, width, mode, &r); at = r.next) {
+        if (skip > 0) {
+            skip--;
+            continue;
+        }
+        char line[1024];
+        row_copy(text, &r, line, sizeof line);
+        int used = draw_text_role(ui, win, y + drawn, x, width, line, role);
+        draw_blank(win, y + drawn, x + used, width - used);
+        drawn++;
+    }
+    return drawn;
 }
 
 void draw_blank(WINDOW *win, int y, int x, int width)

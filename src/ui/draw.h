@@ -47,6 +47,43 @@ int draw_text(WINDOW *win, int y, int x, int width, const char *s, attr_t attr, 
 /* The same with a role (attributes and pair from the table). */
 int draw_text_role(const struct ui *ui, WINDOW *win, int y, int x, int width,
                    const char *s, enum ui_role role);
+/* Wrapping.  One row of text laid out in a width: where it starts and
+ * ends (bytes of the text) and where the next row's scan begins.  Text is
+ * sanitised UTF-8 in which '\n' ends a paragraph.  Rows break at spaces
+ * and between Chinese (CJK) characters, never before closing punctuation
+ * (，。、；：？！）】」』” and, after CJK text, , . ; : ? ! )) nor after an
+ * opening bracket (（【「『“‘): the character before moves down with it.
+ * A no-break space (U+00A0) holds words together unless they do not fit
+ * on a row together; a word longer than the row is cut by width. */
+struct draw_row {
+    size_t start;   /* the row's first byte (leading spaces skipped) */
+    size_t end;     /* one past its last byte (trailing spaces left out) */
+    size_t next;    /* where the following row's scan starts */
+    int cols;       /* columns of [start, end) */
+    bool clean;     /* it ended where text may end a row: the text's end, a
+                     * paragraph's, a break point; false when it was cut */
+};
+
+/* Where rows may break. */
+enum draw_wrap_mode {
+    WRAP_PROSE,      /* sentences: the rules above */
+    WRAP_AT_SPACES,  /* names and numbers ("触发：app-connect"): at spaces only */
+};
+
+/* The row of `text` that begins at byte `from` (a previous row's next),
+ * in `width` columns.  False when no row is left: only spaces remain.
+ * A row always advances: a character wider than the row goes alone. */
+bool draw_wrap_row(const char *text, size_t from, int width, enum draw_wrap_mode mode,
+                   struct draw_row *row);
+/* How many rows text takes in `width` columns (0 when width <= 0). */
+int draw_wrap_count(const char *text, int width, enum draw_wrap_mode mode);
+/* Draw text wrapped into rows [y, y + h) of columns [x, x + width),
+ * leaving out its first `skip` rows; each row drawn is blanked to the end
+ * of its width (no-break spaces are drawn as spaces).  Returns the rows
+ * drawn. */
+int draw_wrapped(const struct ui *ui, WINDOW *win, int y, int x, int h, int width,
+                 const char *text, int skip, enum draw_wrap_mode mode, enum ui_role role);
+
 /* Fill `width` cells from (y, x) with blanks (clipped to the window). */
 void draw_blank(WINDOW *win, int y, int x, int width);
 /* Fill a rectangle with blanks (clipped to the window). */

@@ -459,6 +459,55 @@ static void draw_inspector(const struct ui *ui, struct layout_screen *s)
 /* ------------------------------------------------------------------ */
 /* A frame. */
 
+/* One mark on a border row, at its right end: " ▼ more below: PgDn ",
+ * or the glyph alone when the words do not fit beside the `taken`
+ * columns at the row's left (the title, the hint). */
+static void draw_border_mark(const struct ui *ui, int y, struct layout_rect r, int taken,
+                             const char *glyph, const char *words)
+{
+    char mark[128];
+    snprintf(mark, sizeof mark, " %s %s ", glyph, words);
+    int room = r.w - 2 - taken - 1, w = draw_text_width(mark);
+    if (w > room) {
+        snprintf(mark, sizeof mark, " %s ", glyph);
+        w = draw_text_width(mark);
+    }
+    if (w <= room)
+        draw_text_role(ui, stdscr, y, r.x + r.w - 2 - w, w, mark, ROLE_TITLE);
+}
+
+/* The lesson's text does not scroll by itself: when it has more than the
+ * pane shows, the borders say so and name the key that shows it (the
+ * pane never cuts text silently). */
+static void draw_narration_marks(const struct ui *ui, struct layout_rect r, const char *title)
+{
+    int h = r.h - 2, w = r.w - 2;
+    if (!ui->narration[0] || h <= 0 || w <= 0)
+        return;
+    /* The lesson's "[Enter: next step]" on the left of the bottom border,
+     * leaving the mark its room on the right. */
+    char hint[160] = "", padded[170];
+    if (ui->lesson)
+        lesson_mode_hint(ui, hint, sizeof hint);
+    snprintf(padded, sizeof padded, " %s ", hint);
+    int hint_w = hint[0] ? draw_text_width(padded) : 0;
+    if (hint_w && 2 + hint_w + 6 <= r.w)
+        draw_text_role(ui, stdscr, r.y + r.h - 1, r.x + 2, hint_w, padded, ROLE_TITLE);
+    else
+        hint_w = 0;
+    int rows = narration_text_rows(ui->narration, w);
+    int hidden = rows - h > 0 ? rows - h : 0;
+    int first = ui->narration_scroll > hidden ? hidden : ui->narration_scroll;
+    if (first < 0)
+        first = 0;
+    if (first > 0)
+        draw_border_mark(ui, r.y, r, 4 + draw_text_width(title), ui->utf8 ? "▲" : "^",
+                         tv_tr(ui->lang, "more above: PgUp"));
+    if (first < hidden)
+        draw_border_mark(ui, r.y + r.h - 1, r, hint_w ? 2 + hint_w : 0, ui->utf8 ? "▼" : "v",
+                         tv_tr(ui->lang, "more below: PgDn"));
+}
+
 static void draw_panes(const struct ui *ui, struct layout_screen *s)
 {
     for (int p = 0; p < PANE_COUNT; p++) {
@@ -467,6 +516,8 @@ static void draw_panes(const struct ui *ui, struct layout_screen *s)
         if (p == PANE_INSPECTOR || !v || r.h == 0)
             continue;
         draw_box(ui, stdscr, r.y, r.x, r.h, r.w, tv_tr(ui->lang, v->name));
+        if (p == PANE_NARRATION)
+            draw_narration_marks(ui, r, tv_tr(ui->lang, v->name));
     }
     wnoutrefresh(stdscr);
     for (int p = 0; p < PANE_COUNT; p++) {
@@ -531,12 +582,17 @@ static void layout_grow_narration(struct layout *l)
     }
 }
 
+void layout_compute_ui(struct layout *l, const struct ui *ui, int lines, int cols)
+{
+    layout_compute(l, lines, cols, NULL);
+    if (ui->lesson)
+        layout_grow_narration(l);
+}
+
 void layout_draw(const struct ui *ui, struct layout_screen *s)
 {
     struct layout l;
-    layout_compute(&l, LINES, COLS, NULL);
-    if (ui->lesson)
-        layout_grow_narration(&l);
+    layout_compute_ui(&l, ui, LINES, COLS);
     if (!s->valid || !same_layout(&l, &s->cur)) {
         build_windows(s, &l);
         /* Old borders must not show through the new geometry; erasing the

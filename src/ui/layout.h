@@ -52,6 +52,10 @@ bool layout_has_inspector(void);
  * view (NULL: the built ones).  Pure: no curses calls. */
 void layout_compute(struct layout *l, int lines, int cols, const bool present[PANE_COUNT]);
 
+/* The layout layout_draw makes for this UI: in a lesson the narration pane
+ * takes rows from the event log (layout.c).  Pure: no curses calls. */
+void layout_compute_ui(struct layout *l, const struct ui *ui, int lines, int cols);
+
 /* The text of the too-small screen, for a size. */
 void layout_too_small_text(enum tv_lang lang, int lines, int cols, char *buf, size_t len);
 

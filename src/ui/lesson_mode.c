@@ -12,7 +12,9 @@
 
 #include "ui/app.h"
 #include "ui/draw.h"
+#include "ui/layout.h"
 #include "ui/timeline.h"
+#include "util/utf8.h"
 
 /* ------------------------------------------------------------------ */
 /* Opening and closing */
@@ -369,6 +371,54 @@ bool lesson_mode_key(struct ui *ui, int key)
 }
 
 /* ------------------------------------------------------------------ */
+/* The narration pane's scroll */
+
+bool lesson_mode_pane_size(const struct ui *ui, int *h, int *w)
+{
+    struct layout l;
+    layout_compute_ui(&l, ui, LINES, COLS);
+    const struct layout_rect *r = &l.pane[PANE_NARRATION];
+    *h = r->h - 2;
+    *w = r->w - 2;
+    return !l.too_small && *h > 0 && *w > 0;
+}
+
+/* Where the pane opens for the text just composed: at its top, except for
+ * a question that does not fit under its narration, where it opens with
+ * the whole question in view and as much of the narration above it as
+ * there is room for. */
+static int default_scroll(const struct ui *ui)
+{
+    const struct lesson_mode *m = ui->lesson;
+    int h, w;
+    if (m->phase != LESSON_QUESTION || !lesson_mode_pane_size(ui, &h, &w))
+        return 0;
+    int rows = narration_text_rows(ui->narration, w);
+    if (rows <= h)
+        return 0;
+    int question_row = narration_text_rows(text_of(ui, &cur_step(m)->say), w);
+    return question_row < rows - h ? question_row : rows - h;
+}
+
+/* A page of the narration down (dir > 0) or up, when it has more than
+ * the pane shows; false when it all fits (the key then pages the ladder,
+ * as it does outside a lesson). */
+static bool scroll_narration(struct ui *ui, int dir)
+{
+    int h, w;
+    if (ui->help || ui->inspector || !lesson_mode_pane_size(ui, &h, &w))
+        return false;
+    int hidden = narration_text_rows(ui->narration, w) - h;
+    if (hidden <= 0)
+        return false;
+    /* A page keeps one row of the last one, so that the eye finds its
+     * place again. */
+    int top = ui->narration_scroll + dir * (h > 2 ? h - 1 : 1);
+    ui->narration_scroll = top < 0 ? 0 : top > hidden ? hidden : top;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
 /* Actions */
 
 static void back_to_lesson(struct ui *ui, bool announce)
@@ -449,6 +499,10 @@ bool lesson_mode_action(struct ui *ui, enum ui_action a)
     case UI_ACT_LESSON:
         back_to_lesson(ui, true);
         return true;
+    case UI_ACT_PAGE_DOWN:
+        return scroll_narration(ui, 1);
+    case UI_ACT_PAGE_UP:
+        return scroll_narration(ui, -1);
     case UI_ACT_PREV_STEP:
         if (m->phase == LESSON_RESUME || m->step == 0) {
             say(ui, "%s", tv_tr(ui->lang, "this is the lesson's first step"));
@@ -527,6 +581,32 @@ static void put_question(struct text_buf *b, const struct ui *ui)
     }
 }
 
+/* While the answer plays out: the question and the answer given, not all
+ * the options again (the pane must hold them with the player's line). */
+static void put_answer_given(struct text_buf *b, const struct ui *ui)
+{
+    const struct lesson_mode *m = ui->lesson;
+    const struct lesson_question *q = &cur_step(m)->question;
+    para(b);
+    put(b, "%s", text_of(ui, &q->text));
+    para(b);
+    if (q->kind == QUESTION_CHOICE && m->chosen >= 0 && (size_t)m->chosen < q->noptions)
+        put(b, tv_tr(ui->lang, "Your answer: %c) %s"), 'A' + m->chosen,
+            text_of(ui, &q->options[m->chosen].label));
+    else
+        put(b, tv_tr(ui->lang, "Your answer: %s"), m->input);
+}
+
+/* One more sentence after the text so far: after a space, except next to
+ * Chinese, which puts none between sentences ("答对了：B。等了一秒…"). */
+static void put_sentence(struct text_buf *b, const char *text)
+{
+    int32_t next;
+    utf8_decode(text, strlen(text), &next);
+    bool cjk = utf8_is_cjk(utf8_last(b->out, b->used)) || utf8_is_cjk(next);
+    put(b, "%s%s", cjk ? "" : " ", text);
+}
+
 static void put_feedback(struct text_buf *b, const struct ui *ui)
 {
     const struct lesson_mode *m = ui->lesson;
@@ -552,41 +632,55 @@ static void put_feedback(struct text_buf *b, const struct ui *ui)
     if (explain[0]) {
         char filled[2048];
         lesson_fill_answer(explain, q, cur_plan(m), filled, sizeof filled);
-        put(b, " %s", filled);
+        put_sentence(b, filled);
     }
 }
 
-static void put_hint(struct text_buf *b, const struct ui *ui)
+/* What Enter or a key does now, for the pane's bottom border
+ * (lesson_mode_hint); NULL when the text itself says it. */
+static const char *hint_of(const struct ui *ui)
 {
     const struct lesson_mode *m = ui->lesson;
+    if (m->lesson.nsteps == 0)
+        return NULL;
     const struct lesson_question *q = &cur_step(m)->question;
     bool last = m->step + 1 >= m->lesson.nsteps;
-    const char *hint = NULL;
     switch (m->phase) {
     case LESSON_NARRATION:
-        hint = q->kind != QUESTION_NONE ? tv_tr(ui->lang, "[Enter: the question]")
+        return q->kind != QUESTION_NONE ? tv_tr(ui->lang, "[Enter: the question]")
                : last                   ? tv_tr(ui->lang, "[Enter: finish the lesson]")
                                         : tv_tr(ui->lang, "[Enter: next step]");
-        break;
-    case LESSON_QUESTION:
-        if (q->kind == QUESTION_NUMBER) {
-            para(b);
-            put(b, tv_tr(ui->lang, "Your answer: %s_  [digits, Backspace, Enter]"), m->input);
-        } else {
-            para(b);
-            put(b, tv_tr(ui->lang, "[press a letter from a to %c]"),
-                'a' + (int)q->noptions - 1);
-        }
-        return;
     case LESSON_EXPLAINED:
-        hint = last ? tv_tr(ui->lang, "[Enter: finish the lesson]")
+        return last ? tv_tr(ui->lang, "[Enter: finish the lesson]")
                     : tv_tr(ui->lang, "[Enter: next step]");
-        break;
     default:
+        return NULL;
+    }
+}
+
+void lesson_mode_hint(const struct ui *ui, char *buf, size_t len)
+{
+    const struct lesson_mode *m = ui->lesson;
+    const char *hint = m ? hint_of(ui) : NULL;
+    if (m && !hint && m->phase == LESSON_QUESTION &&
+        cur_step(m)->question.kind == QUESTION_CHOICE) {
+        snprintf(buf, len, tv_tr(ui->lang, "[press a letter from a to %c]"),
+                 'a' + (int)cur_step(m)->question.noptions - 1);
         return;
     }
+    snprintf(buf, len, "%s", hint ? hint : "");
+}
+
+/* A number question's answer is typed in the text, where the student
+ * looks; the other hints go on the border (lesson_mode_hint), so that the
+ * lesson's words have all the pane's rows. */
+static void put_input(struct text_buf *b, const struct ui *ui)
+{
+    const struct lesson_mode *m = ui->lesson;
+    if (m->phase != LESSON_QUESTION || cur_step(m)->question.kind != QUESTION_NUMBER)
+        return;
     para(b);
-    put(b, "%s", hint);
+    put(b, tv_tr(ui->lang, "Your answer: %s_  [digits, Backspace, Enter]"), m->input);
 }
 
 static void compose(struct ui *ui, struct text_buf *b)
@@ -603,7 +697,7 @@ static void compose(struct ui *ui, struct text_buf *b)
     case LESSON_PLAYING:
     case LESSON_REVEALING:
         if (m->phase == LESSON_REVEALING) {
-            put_question(b, ui);
+            put_answer_given(b, ui);
         } else if (m->came_from_nopause && m->step > 0) {
             put(b, "%s", text_of(ui, &m->lesson.steps[m->step - 1].say));
         }
@@ -617,16 +711,20 @@ static void compose(struct ui *ui, struct text_buf *b)
             para(b);
         }
         put(b, "%s", text_of(ui, &st->say));
-        put_hint(b, ui);
+        put_input(b, ui);
         put_failures(b, ui, false);
         return;
     case LESSON_QUESTION:
+        /* The situation above the question, to re-read while answering;
+         * when both do not fit, the pane opens on the question
+         * (default_scroll) and the narration is a page up. */
+        put(b, "%s", text_of(ui, &st->say));
         put_question(b, ui);
-        put_hint(b, ui);
+        put_input(b, ui);
         return;
     case LESSON_EXPLAINED:
         put_feedback(b, ui);
-        put_hint(b, ui);
+        put_input(b, ui);
         put_failures(b, ui, true);
         return;
     case LESSON_FINISHED:
@@ -661,6 +759,14 @@ void lesson_mode_before_frame(struct ui *ui)
     if (off_path(ui)) {
         para(&b);
         put(&b, "%s", tv_tr(ui->lang, "[exploring: R goes back to the lesson]"));
+    }
+    if (!m->shown || m->shown_step != m->step || m->shown_phase != m->phase ||
+        m->shown_lang != ui->lang) {
+        ui->narration_scroll = default_scroll(ui);
+        m->shown = true;
+        m->shown_step = m->step;
+        m->shown_phase = m->phase;
+        m->shown_lang = ui->lang;
     }
 }
 

@@ -68,6 +68,13 @@ struct lesson_mode {
     bool came_from_nopause;       /* the previous step went on by itself */
 
     struct progress *progress;    /* the course's, NULL: not saved */
+
+    /* The pane's text scrolls when it does not fit (ui->narration_scroll);
+     * a new step, phase or language starts it afresh at its default. */
+    bool shown;                   /* the fields below say what was shown last */
+    size_t shown_step;
+    enum lesson_phase shown_phase;
+    enum tv_lang shown_lang;
 };
 
 /* Open lesson l (moved into the mode; *l is left empty): a world on its
@@ -89,8 +96,9 @@ void lesson_mode_before_frame(struct ui *ui);
 /* A key the lesson wants before the action table (an answer, the resume
  * offer's b); true when it took it. */
 bool lesson_mode_key(struct ui *ui, int key);
-/* The lesson actions (continue, again, lesson, prev-step); true when it
- * handled the action. */
+/* The lesson actions (continue, again, lesson, prev-step; page-down and
+ * page-up scroll the narration pane while its text does not fit, unless
+ * the help or the inspector is up); true when it handled the action. */
 bool lesson_mode_action(struct ui *ui, enum ui_action a);
 
 /* The status line's title in at most `room` columns: "Lesson 3/18  When
@@ -100,6 +108,15 @@ void lesson_mode_status(const struct ui *ui, int room, char *buf, size_t len);
 /* The status line's right part in a lesson: the time and the player,
  * without the event counter, to leave the lesson's title its room. */
 void lesson_mode_status_right(const struct ui *ui, char *buf, size_t len);
+
+/* What the keys do now ("[Enter: next step]", "[press a letter from a to
+ * c]"), for the narration pane's bottom border; "" when the text says it
+ * (a number being typed, playing) or outside the steps. */
+void lesson_mode_hint(const struct ui *ui, char *buf, size_t len);
+
+/* The narration pane's inside at the current screen size (LINES x COLS):
+ * false when the screen has no narration pane (too small). */
+bool lesson_mode_pane_size(const struct ui *ui, int *h, int *w);
 
 /* Go to step i (0-based) from its start. */
 void lesson_mode_goto_step(struct ui *ui, size_t i);

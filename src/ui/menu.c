@@ -6,7 +6,6 @@
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "ui/draw.h"
 #include "ui/layout.h"
@@ -212,68 +211,6 @@ static void draw_list(const struct ui *ui, struct menu *m, int y, int h, int w)
                        ROLE_DIM);
 }
 
-/* The byte length of the longest start of s that fits in `cols` columns,
- * broken after a space or before or after a wide character when it can. */
-static size_t fit(const char *s, int cols, int *used)
-{
-    mbstate_t st;
-    memset(&st, 0, sizeof st);
-    size_t at = 0, brk = 0;
-    int w = 0, brk_w = 0;
-    while (s[at] && s[at] != '\n') {
-        wchar_t wc;
-        size_t k = mbrtowc(&wc, s + at, strlen(s + at), &st);
-        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-            k = 1;
-            wc = '?';
-            memset(&st, 0, sizeof st);
-        }
-        int cw = wcwidth(wc);
-        cw = cw < 0 ? 1 : cw;
-        if (cw == 2 && at > 0)
-            brk = at, brk_w = w;
-        if (w + cw > cols)
-            break;
-        w += cw;
-        at += k;
-        if (wc == ' ' || cw == 2)
-            brk = at, brk_w = w;
-    }
-    if (s[at] && s[at] != '\n' && brk > 0) {
-        *used = brk_w;
-        return brk;
-    }
-    *used = w;
-    return at;
-}
-
-/* Text wrapped into rows [y, y + h) from column x, w columns; returns the
- * rows used. */
-static int draw_wrapped(const struct ui *ui, int y, int x, int h, int w, const char *text,
-                        enum ui_role role)
-{
-    int row = 0;
-    const char *p = text;
-    while (*p && row < h && w > 0) {
-        while (*p == ' ')
-            p++;
-        int cols;
-        size_t len = fit(p, w, &cols);
-        if (len == 0 && *p && *p != '\n')
-            len = 1;
-        char line[1024];
-        size_t n = len < sizeof line ? len : sizeof line - 1;
-        memcpy(line, p, n);
-        line[n] = '\0';
-        draw_text_role(ui, stdscr, y + row, x, w, line, role);
-        row++;
-        p += len;
-        if (*p == '\n')
-            p++;
-    }
-    return row;
-}
-
 /* "Take first: 1 The three-way handshake, 2 Why three" for the lessons
  * it requires that are not done yet. */
 static void unmet_requirements(const struct ui *ui, const struct menu *m,
@@ -309,17 +246,17 @@ static void draw_about(const struct ui *ui, const struct menu *m, int y, int w)
     char text[2048];
     if (e->error) {
         draw_sanitize(text, sizeof text, e->error);
-        draw_wrapped(ui, y + 1, 2, MENU_ABOUT_LINES, w - 4, text, ROLE_DROP);
+        draw_wrapped(ui, stdscr, y + 1, 2, MENU_ABOUT_LINES, w - 4, text, 0, WRAP_PROSE, ROLE_DROP);
         return;
     }
     char need[1024];
     unmet_requirements(ui, m, e, need, sizeof need);
     int room = MENU_ABOUT_LINES - (need[0] ? 1 : 0);
     draw_sanitize(text, sizeof text, e->summary[ui->lang] ? e->summary[ui->lang] : "");
-    draw_wrapped(ui, y + 1, 2, room, w - 4, text, ROLE_NORMAL);
+    draw_wrapped(ui, stdscr, y + 1, 2, room, w - 4, text, 0, WRAP_PROSE, ROLE_NORMAL);
     if (need[0]) {
         draw_sanitize(text, sizeof text, need);
-        draw_wrapped(ui, y + MENU_ABOUT_ROWS - 2, 2, 1, w - 4, text, ROLE_DIM);
+        draw_wrapped(ui, stdscr, y + MENU_ABOUT_ROWS - 2, 2, 1, w - 4, text, 0, WRAP_PROSE, ROLE_DIM);
     }
 }
 

@@ -107,6 +107,8 @@ struct ui {
     char narration[4096];     /* plain-language narration of the current moment
                                * (a lesson step's text, question and options in
                                * Chinese need more than 1 KiB) */
+    int narration_scroll;     /* first row of the narration the pane shows when
+                               * it does not all fit (clamped when drawn) */
     bool quit;
 
     /* The course (course.h): the lesson menu, lesson mode and the sandbox
@@ -153,6 +155,12 @@ int inspector_lines(const struct ui *ui, int w);
  * 9293 3.10.7.2)."), at most n bytes with the terminator.  view_narration.c;
  * lessons reuse it. */
 void narrate_event(const struct ui *ui, const struct trace_entry *e, char *out, size_t n);
+
+/* Rows the narration pane needs to show `text` (paragraphs split by '\n',
+ * as ui->narration holds them) in w columns, wrapped as the pane wraps it.
+ * view_narration.c; lesson mode and the layout use it to scroll the pane
+ * and mark what is out of view. */
+int narration_text_rows(const char *text, int w);
 
 /* Run the UI on a world until the user quits; returns the exit status. */
 int ui_main(struct world *w, const struct scenario *s, const struct ui_options *opt);

@@ -2,14 +2,13 @@
  * or, in the sandbox, one plain-language sentence about the event at the
  * cursor (narrate_event, which lessons reuse).
  *
- * Text is wrapped by display width, not by bytes: a Chinese character
- * takes two columns (wcwidth) and may be broken before or after, since
- * Chinese puts no spaces between words. */
+ * Text is wrapped by display width, not by bytes (draw_wrapped): a Chinese
+ * character takes two columns (wcwidth) and may be broken before or after,
+ * since Chinese puts no spaces between words. */
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "export/text.h"
 #include "tcp/cc.h"
@@ -425,72 +424,31 @@ void narrate_event(const struct ui *ui, const struct trace_entry *e, char *out, 
     capitalise(out);
 }
 
-/* ------------------------------------------------------------------ */
-/* Wrapping by display width */
-
-/* One UTF-8 character of sanitised text (valid by construction): its
- * length in bytes and its columns. */
-static int next_char(const char *s, int *cols)
+/* The lesson's text as the pane shows it: newlines are its paragraphs,
+ * kept; the rest of the control characters go. */
+static void clean_paragraphs(char *out, size_t n, const char *raw)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    int len = p[0] < 0x80 ? 1 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
-    wchar_t wc = p[0];
-    if (len > 1) {
-        wc = p[0] & (0x7F >> len);
-        for (int i = 1; i < len; i++) {
-            if ((p[i] & 0xC0) != 0x80) {
-                len = i;
-                break;
-            }
-            wc = (wc << 6) | (p[i] & 0x3F);
-        }
+    char para[sizeof ((struct ui *)0)->narration];
+    snprintf(para, sizeof para, "%s", raw);
+    size_t u = 0;
+    out[0] = '\0';
+    for (char *tok = para, *nl; tok; tok = nl ? nl + 1 : NULL) {
+        nl = strchr(tok, '\n');
+        if (nl)
+            *nl = '\0';
+        char clean[sizeof para];
+        draw_sanitize(clean, sizeof clean, tok);
+        add(out, n, &u, "%s%s", u ? "\n" : "", clean);
     }
-    int w = wcwidth(wc);
-    *cols = w < 0 ? 1 : w;
-    return len;
 }
 
-/* Draw text wrapped into rows [0, h) of w columns; returns the rows used.
- * Lines break at spaces, or before and after a wide character; a word
- * longer than the row is cut. */
-static int draw_wrapped(const struct ui *ui, WINDOW *win, int h, int w, const char *text)
+int narration_text_rows(const char *text, int w)
 {
-    int row = 0;
-    const char *p = text;
-    while (*p && row < h) {
-        while (*p == ' ')
-            p++;
-        const char *line = p, *brk = NULL, *q = p;
-        int cols = 0;
-        while (*q && *q != '\n') {
-            int cw;
-            int len = next_char(q, &cw);
-            if (cw == 2 && q > line)
-                brk = q; /* a break before a wide character */
-            if (cols + cw > w)
-                break;
-            cols += cw;
-            q += len;
-            if (*(q - len) == ' ' || cw == 2)
-                brk = q;
-        }
-        const char *end = q;
-        if (*q && *q != '\n' && brk && brk > line)
-            end = brk;
-        if (end == line) /* not even one character fits */
-            end = q + (*q ? next_char(q, &cols) : 0);
-        char buf[1024];
-        size_t bl = (size_t)(end - line) < sizeof buf ? (size_t)(end - line) : sizeof buf - 1;
-        memcpy(buf, line, bl);
-        buf[bl] = '\0';
-        int used = draw_text_role(ui, win, row, 0, w, buf, ROLE_NORMAL);
-        draw_blank(win, row, used, w - used);
-        row++;
-        p = end;
-        if (*p == '\n')
-            p++;
-    }
-    return row;
+    if (!text || w <= 0)
+        return 0;
+    char clean[sizeof ((struct ui *)0)->narration + 1];
+    clean_paragraphs(clean, sizeof clean, text);
+    return draw_wrap_count(clean, w, WRAP_PROSE);
 }
 
 static void narration_draw(const struct ui *ui, WINDOW *win, int h, int w)
@@ -498,21 +456,15 @@ static void narration_draw(const struct ui *ui, WINDOW *win, int h, int w)
     if (h <= 0 || w <= 0)
         return;
     char text[sizeof ui->narration + 1];
+    int first = 0;
     if (ui->narration[0]) {
-        /* Newlines are the lesson's paragraphs: keep them, drop the rest of
-         * the control characters. */
-        char para[sizeof ui->narration];
-        snprintf(para, sizeof para, "%s", ui->narration);
-        size_t u = 0;
-        text[0] = '\0';
-        for (char *tok = para, *nl; tok; tok = nl ? nl + 1 : NULL) {
-            nl = strchr(tok, '\n');
-            if (nl)
-                *nl = '\0';
-            char clean[sizeof ui->narration];
-            draw_sanitize(clean, sizeof clean, tok);
-            add(text, sizeof text, &u, "%s%s", u ? "\n" : "", clean);
-        }
+        clean_paragraphs(text, sizeof text, ui->narration);
+        /* The lesson's scroll, kept inside the text (the language or the
+         * screen may have changed since it was set). */
+        int hidden = draw_wrap_count(text, w, WRAP_PROSE) - h;
+        first = ui->narration_scroll > hidden ? hidden : ui->narration_scroll;
+        if (first < 0)
+            first = 0;
     } else {
         size_t len = world_trace_len(ui->world);
         const struct trace_entry *e =
@@ -521,7 +473,7 @@ static void narration_draw(const struct ui *ui, WINDOW *win, int h, int w)
         narrate_event(ui, e, raw, sizeof raw);
         draw_sanitize(text, sizeof text, raw);
     }
-    int used = draw_wrapped(ui, win, h, w, text);
+    int used = draw_wrapped(ui, win, 0, 0, h, w, text, first, WRAP_PROSE, ROLE_NORMAL);
     for (int y = used; y < h; y++)
         draw_blank(win, y, 0, w);
 }

@@ -45,6 +45,8 @@ static const char *const diagram[] = {
 #define MACHINE_HEADER 2
 #define MACHINE_ROWS (MACHINE_HEADER + DIAGRAM_ROWS)
 #define MACHINE_GAP 2
+/* Where the trigger's rows start when it has rows of its own. */
+#define DETAIL_INDENT 2
 
 /* Where a state's name sits in the diagram.  CLOSED is there twice: the
  * top one before a connection, the bottom one after it ended. */
@@ -243,72 +245,60 @@ static void describe_compact(enum tv_lang lang, const struct machine *m, char *f
         snprintf(detail, detail_len, tv_tr(lang, "on %s"), tcp_state_cause_name(ev->u.state.cause));
 }
 
-/* The length of the next unit of s, which starts at a non-space: a word;
- * as a whole, "on app-connect" and "(RFC 9293 3.10.1)" (a trigger without
- * its "on", or half an RFC section, reads as noise). */
-static size_t unit_length(const char *s, bool grouped)
+/* The detail with its groups held together by no-break spaces: a trigger
+ * and its "on" ("on app-connect"), and a parenthesis ("(RFC 9293
+ * 3.10.1)"): either half alone reads as noise.  draw_wrapped still breaks
+ * a group that is wider than a whole row. */
+static void glue_groups(const char *detail, char *out, size_t n)
 {
-    size_t n = strcspn(s, " ");
-    if (!grouped)
-        return n;
-    if (s[0] == '(' && strchr(s, ')'))
-        return (size_t)(strchr(s, ')') - s) + 1;
-    if (n == 2 && strncmp(s, "on", 2) == 0 && s[2] == ' ')
-        return 3 + strcspn(s + 3, " ");
-    return n;
-}
-
-/* The next unit of *text into unit, advancing *text; false at the end. */
-static bool next_unit(const char **text, bool grouped, char *unit, size_t len)
-{
-    const char *s = *text;
-    while (*s == ' ')
-        s++;
-    size_t n = unit_length(s, grouped);
-    if (n == 0)
-        return false;
-    size_t copied = n < len ? n : len - 1;
-    memcpy(unit, s, copied);
-    unit[copied] = '\0';
-    *text = s + n;
-    return true;
-}
-
-/* Flows text from (y, x) over rows [y, y_end), new rows starting at column
- * `indent`.  Nothing is cut while a row below is free; on the last row a
- * unit that does not fit is left out whole.  Returns the row after the
- * last one written. */
-static int draw_wrapped(const struct ui *ui, WINDOW *win, int y, int x, int y_end, int w,
-                        int indent, const char *text)
-{
-    char unit[96];
-    bool first_on_row = x <= indent;
-    for (;;) {
-        /* A group wider than a whole row is split into its words. */
-        const char *rest = text;
-        if (!next_unit(&rest, true, unit, sizeof unit))
-            break;
-        if (draw_text_width(unit) > w - indent)
-            next_unit(&text, false, unit, sizeof unit);
-        else
-            text = rest;
-        int need = draw_text_width(unit) + (first_on_row ? 0 : 1);
-        if (x + need > w && !first_on_row) {
-            vk_blank(win, y, x, w);
-            if (y + 1 >= y_end)
-                return y + 1;
-            y++;
-            vk_blank(win, y, 0, indent);
-            x = indent;
-            first_on_row = true;
+    static const char nbsp[] = "\xC2\xA0";
+    size_t used = 0;
+    const char *group_end = NULL;   /* the ')' closing the open group */
+    for (const char *s = detail; *s && used + 3 <= n; s++) {
+        bool word_start = s == detail || s[-1] == ' ';
+        if (word_start && s[0] == '(')
+            group_end = strchr(s, ')');
+        bool glued = *s == ' ' && ((group_end && s < group_end) ||
+                                   (s - detail >= 2 && s[-1] == 'n' && s[-2] == 'o' &&
+                                    (s - detail == 2 || s[-3] == ' ')));
+        if (glued) {
+            memcpy(out + used, nbsp, 2);
+            used += 2;
+        } else {
+            out[used++] = *s;
         }
-        if (!first_on_row)
-            x = vk_text(ui, win, y, x, w, ROLE_NORMAL, " ");
-        x = vk_text(ui, win, y, x, w, ROLE_NORMAL, unit);
-        first_on_row = false;
     }
-    vk_blank(win, y, x, w);
-    return y + 1;
+    out[used] = '\0';
+}
+
+/* The detail on the rest of row y after column x (the state's row, when
+ * it is the only one): what fits whole follows a space; the rest is left
+ * out, never cut. */
+static void draw_detail_after(const struct ui *ui, WINDOW *win, int y, int x, int w,
+                              const char *glued)
+{
+    struct draw_row row;
+    if (x + 1 < w && draw_wrap_row(glued, 0, w - x - 1, WRAP_AT_SPACES, &row) && row.clean) {
+        x = vk_text(ui, win, y, x, w, ROLE_NORMAL, " ");
+        draw_wrapped(ui, win, y, x, 1, w - x, glued, 0, WRAP_AT_SPACES, ROLE_NORMAL);
+    } else {
+        vk_blank(win, y, x, w);
+    }
+}
+
+/* The detail wrapped into rows [y, y_end), indented by DETAIL_INDENT;
+ * returns the row after the last one written. */
+static int draw_detail_below(const struct ui *ui, WINDOW *win, int y, int y_end, int w,
+                             const char *glued)
+{
+    int rows = draw_wrapped(ui, win, y, DETAIL_INDENT, y_end - y, w - DETAIL_INDENT, glued, 0,
+                            WRAP_AT_SPACES, ROLE_NORMAL);
+    if (rows == 0)
+        vk_blank(win, y, DETAIL_INDENT, w);
+    rows = rows > 0 ? rows : 1;
+    for (int r = 0; r < rows; r++)
+        vk_blank(win, y + r, 0, DETAIL_INDENT);
+    return y + rows;
 }
 
 /* One endpoint in rows [y, y_end): "client SYN_SENT <- CLOSED" first, the
@@ -323,12 +313,14 @@ static int draw_machine_lines(const struct ui *ui, WINDOW *win, int y, int y_end
     if (m->side.up)
         x = vk_text(ui, win, y, x, w, ROLE_SELECTED, tcp_state_name(m->state));
     x = vk_text(ui, win, y, x, w, ROLE_NORMAL, from);
+    char glued[2 * sizeof detail];
+    glue_groups(detail, glued, sizeof glued);
     if (y + 1 < y_end) {
         vk_blank(win, y, x, w);
-        vk_blank(win, y + 1, 0, 2);
-        return draw_wrapped(ui, win, y + 1, 2, y_end, w, 2, detail);
+        return draw_detail_below(ui, win, y + 1, y_end, w, glued);
     }
-    return draw_wrapped(ui, win, y, x, y_end, w, 2, detail);
+    draw_detail_after(ui, win, y, x, w, glued);
+    return y + 1;
 }
 
 static void draw_compact(const struct ui *ui, WINDOW *win, int h, int w,
