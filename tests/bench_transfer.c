@@ -201,8 +201,12 @@ int main(int argc, char **argv)
         scenario_free(&s);
         return 2;
     }
+    /* The kinds watch_event reads: the world may skip building the rest. */
+    uint32_t watched = 1u << EV_SEG_OUT | 1u << EV_RETRANSMIT | 1u << EV_SEG_DROP |
+                       1u << EV_STATE | 1u << EV_APP;
     struct world_options opt = {
         .record_trace = false, .keep_packets = false, .on_event = watch_event, .ctx = &tw,
+        .event_kinds = watched,
     };
     struct world *w = world_new_with(&s, s.has_seed ? s.seed : 1, &opt);
     if (!w) {

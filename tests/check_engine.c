@@ -779,7 +779,9 @@ END_TEST
 
 /* Design choice (as Linux): a retransmitted SYN in SYN-RECEIVED gets the
  * SYN-ACK again -- it is the ACK RFC 9293 asks for and repairs a lost
- * SYN-ACK.  The RTO timer is not restarted by it. */
+ * SYN-ACK.  It is traced as a "dup-syn" retransmission (no out-of-window
+ * drop), counted like Linux's RetransSegs, and restarts the SYN-ACK timer
+ * with its current value (Linux tcp_check_req: mod_timer_pending). */
 START_TEST(test_duplicate_syn_in_syn_received)
 {
     open_listener(4);
@@ -790,9 +792,15 @@ START_TEST(test_duplicate_syn_in_syn_received)
     expect_sent(TCP_SYN | TCP_ACK, 1000, 5001);
     expect_nothing();
     ck_assert_uint_eq(count_events(m, EV_RETRANSMIT), 1);
+    ck_assert_uint_eq(count_events(m, EV_SEG_DROP), 0);
+    const struct tcp_event *rx = last_retransmit(m);
+    ck_assert_ptr_nonnull(rx);
+    ck_assert_uint_eq(rx->u.retx.cause, RETX_DUP_SYN);
+    ck_assert_str_eq(tcp_retx_cause_name(RETX_DUP_SYN), "dup-syn");
+    ck_assert_uint_eq(tcp_stack_stats(H.st)->retransmits, 1);
     int c = find_child();
     ck_assert_int_eq(tcp_sock_state(H.st, c), TCP_SYN_RECEIVED);
-    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), 1 * SEC);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), 1500 * MS);
     feed(600 * MS, TCP_ACK, 5001, 1001);
     expect_nothing();
     ck_assert_int_eq(tcp_sock_state(H.st, c), TCP_ESTABLISHED);
@@ -1165,8 +1173,9 @@ START_TEST(test_data_retransmission_on_rto)
 }
 END_TEST
 
-/* RFC 1122 4.2.3.5 R2: give up after `retries`; the engine tells the peer
- * with <SEQ=SND.NXT><CTL=RST> as Linux does. */
+/* RFC 1122 4.2.3.5 R2: give up after `retries`.  RFC 9293 3.10.8 only
+ * tells the user and deletes the TCB; Linux (tcp_write_err) sends nothing
+ * either: no RST, the app gets ETIMEDOUT. */
 START_TEST(test_data_retry_limit)
 {
     H.cfg.retries = 3;
@@ -1190,8 +1199,8 @@ START_TEST(test_data_retry_limit)
     ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_ESTABLISHED);
     size_t m = mark();
     run_until(at);
-    expect_sent(TCP_RST, 1004, 0);
     expect_nothing();
+    ck_assert_uint_eq(tcp_stack_stats(H.st)->rst_sent, 0);
     expect_died(m, s, id, TCP_ERR_TIMEOUT, CAUSE_TIMEOUT);
 }
 END_TEST
@@ -1584,8 +1593,9 @@ START_TEST(test_keepalive_dead_peer)
         expect_nothing();
         const struct tcp_event *rx = last_retransmit(m);
         ck_assert_ptr_nonnull(rx);
-        ck_assert_uint_eq(rx->u.retx.cause, RETX_PROBE);
+        ck_assert_uint_eq(rx->u.retx.cause, RETX_KEEPALIVE);
         ck_assert_uint_eq(rx->u.retx.attempt, n);
+        ck_assert_uint_eq(tcp_stack_stats(H.st)->retransmits, 0); /* not counted */
     }
     uint64_t dead = first + 9 * 75 * SEC;
     run_until(dead - 1);
@@ -1782,6 +1792,11 @@ START_TEST(test_syn_cookies)
     ck_assert_int_gt(c, 0);
     ck_assert_int_eq(tcp_sock_state(H.st, c), TCP_ESTABLISHED);
     ck_assert(saw_listen(m, LISTEN_COOKIE_ACCEPTED));
+    /* The cookie's connection never sat in the SYN queue: no event may
+     * show that queue longer than the backlog (1) or shrinking for it. */
+    for (size_t i = m; i < H.nevs; i++)
+        if (H.evs[i].kind == EV_LISTEN)
+            ck_assert_uint_eq(H.evs[i].u.listen.syn_queue, 1);
     const struct tcb *t = tcb_of(c);
     ck_assert_uint_eq(t->iss, cookie);
     ck_assert_uint_eq(t->snd_una, cookie + 1);
@@ -1942,6 +1957,54 @@ START_TEST(test_bind_time_wait_addr_in_use)
 }
 END_TEST
 
+/* RFC 9293 3.6.1 (MAY-2): a new SYN may reopen a 4-tuple in TIME-WAIT
+ * when a listener is there.  Without timestamps the SYN must lie beyond
+ * the old RCV.NXT (RFC 6191 2, BSD and Linux); an older one meets
+ * TIME-WAIT, which acknowledges it.  The new ISS lies above every
+ * sequence number the old incarnation used (3.6.1 (1)). */
+START_TEST(test_time_wait_passive_reopen)
+{
+    int s = open_active();
+    uint32_t id = conn_of(s);
+    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
+    feed(1 * SEC + 10 * MS, TCP_FIN | TCP_ACK, 5001, 1002);
+    expect_sent(TCP_ACK, 1002, 5002);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    struct tcp_config reuse = H.cfg;
+    reuse.reuseaddr = true;
+    int l = new_socket();
+    ck_assert_int_eq(tcp_set_config(H.st, l, &reuse), 0);
+    ck_assert_int_eq(tcp_bind(H.st, l, OUR_PORT, 2 * SEC), 0);
+    ck_assert_int_eq(tcp_listen(H.st, l, 4, 2 * SEC), 0);
+
+    /* An old SYN (not beyond RCV.NXT = 5002): TIME-WAIT answers it. */
+    feed_syn(3 * SEC, TCP_SYN, 5001, 0, 1460);
+    expect_sent(TCP_ACK, 1002, 5002);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+
+    /* A new one: TIME-WAIT ends, the listener answers with ISS 1002 +
+     * 65537, above the old SND.NXT. */
+    size_t m = mark();
+    feed_syn(4 * SEC, TCP_SYN, 90000, 0, 1460);
+    expect_sent(TCP_SYN | TCP_ACK, 1002 + 65537, 90001);
+    expect_nothing();
+    bool closed = false;
+    for (size_t i = m; i < H.nevs; i++) {
+        const struct tcp_event *e = &H.evs[i];
+        if (e->kind == EV_STATE && e->conn == id && e->u.state.to == TCP_CLOSED) {
+            ck_assert_uint_eq(e->u.state.from, TCP_TIME_WAIT);
+            ck_assert_uint_eq(e->u.state.cause, CAUSE_RCV_SYN);
+            ck_assert_str_eq(e->u.state.rfc, "RFC 9293 3.6.1");
+            closed = true;
+        }
+    }
+    ck_assert(closed);
+    ck_assert_int_eq(tcp_sock_state(H.st, find_child()), TCP_SYN_RECEIVED);
+}
+END_TEST
+
 /* A listening port cannot be bound twice either. */
 START_TEST(test_bind_listening_port_in_use)
 {
@@ -2055,6 +2118,38 @@ END_TEST
 /* ======================================================================= */
 /* Malformed input                                                         */
 /* ======================================================================= */
+
+/* A bad checksum (TCP's or the IP header's) does not hide which segment
+ * was lost: the drop event carries the headers as they arrived. */
+START_TEST(test_checksum_drop_names_the_segment)
+{
+    open_active();
+    struct tcp_segment seg = peer_seg(TCP_ACK | TCP_PSH, 5001, 1001);
+    seg.payload = (const uint8_t *)"data";
+    seg.payload_len = 4;
+    size_t n = tcp_segment_encode(&seg, feed_buf, sizeof feed_buf);
+    ck_assert_uint_gt(n, 0);
+    for (unsigned k = 0; k < 2; k++) {
+        size_t at = k == 0 ? n - 1 : 8; /* the last payload byte, then the IP TTL */
+        feed_buf[at] ^= 0x01;
+        size_t m = mark();
+        tcp_stack_input(H.st, 1 * SEC, feed_buf, n);
+        feed_buf[at] ^= 0x01;
+        expect_nothing();
+        ck_assert_uint_eq(count_events(m, EV_SEG_DROP), 1);
+        const struct tcp_event_seg *d = &H.evs[m].u.seg;
+        ck_assert_uint_eq(d->drop, DROP_CHECKSUM);
+        ck_assert_uint_eq(d->src_addr, PEER_ADDR);
+        ck_assert_uint_eq(d->dst_addr, OUR_ADDR);
+        ck_assert_uint_eq(d->src_port, H.rport);
+        ck_assert_uint_eq(d->dst_port, H.lport);
+        ck_assert_uint_eq(d->seq, 5001);
+        ck_assert_uint_eq(d->ack, 1001);
+        ck_assert_uint_eq(d->flags, TCP_ACK | TCP_PSH);
+        ck_assert_uint_eq(d->len, 4);
+    }
+}
+END_TEST
 
 START_TEST(test_malformed_packets_dropped)
 {
@@ -2219,6 +2314,49 @@ static int open_active_with(const struct tcp_options *peer_opts, uint16_t window
     feed_seg(HANDSHAKE_RTT, &sa);
     return s;
 }
+
+/* With timestamps on the old connection and offered again, RFC 6191 2
+ * decides by timestamp: a SYN with a lower sequence number but a newer
+ * timestamp reopens; an older timestamp does not. */
+START_TEST(test_time_wait_reopen_by_timestamp)
+{
+    H.cfg.timestamps = true;
+    struct tcp_options opts = { .has_mss = true, .mss = 1460, .has_timestamps = true,
+                                .ts_val = 500, .ts_ecr = 0 };
+    int s = open_active_with(&opts, 65535);
+    ck_assert(tcb_of(s)->ts_ok);
+    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC), 0);
+    H.next_pkt = H.npkts; /* what was sent is not the point here */
+    struct tcp_segment fin = peer_seg(TCP_FIN | TCP_ACK, 5001, 1002);
+    fin.opt.has_timestamps = true;
+    fin.opt.ts_val = 600;
+    feed_seg(1 * SEC + 10 * MS, &fin);
+    H.next_pkt = H.npkts; /* what was sent is not the point here */
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    struct tcp_config reuse = H.cfg;
+    reuse.reuseaddr = true;
+    int l = new_socket();
+    ck_assert_int_eq(tcp_set_config(H.st, l, &reuse), 0);
+    ck_assert_int_eq(tcp_bind(H.st, l, OUR_PORT, 2 * SEC), 0);
+    ck_assert_int_eq(tcp_listen(H.st, l, 4, 2 * SEC), 0);
+
+    struct tcp_segment syn = peer_seg(TCP_SYN, 90000, 0);
+    syn.opt.has_mss = true;
+    syn.opt.mss = 1460;
+    syn.opt.has_timestamps = true;
+    syn.opt.ts_val = 599; /* older than the last one seen (600) */
+    feed_seg(3 * SEC, &syn);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    H.next_pkt = H.npkts; /* what was sent is not the point here */
+    syn.seq = 10; /* below RCV.NXT, but the timestamp is newer */
+    syn.opt.ts_val = 601;
+    feed_seg(4 * SEC, &syn);
+    expect_sent(TCP_SYN | TCP_ACK, 1002 + 65537, 11);
+    expect_nothing();
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_CLOSED);
+    ck_assert_int_eq(tcp_sock_state(H.st, find_child()), TCP_SYN_RECEIVED);
+}
+END_TEST
 
 static const struct tcp_event *last_event(size_t from, enum tcp_event_kind kind)
 {
@@ -2522,7 +2660,7 @@ static int two_losses_until_partial_ack(uint64_t *at, size_t *m)
     return s;
 }
 
-/* RFC 6582 3.2 step 4: the partial ACK retransmits the next hole at once
+/* RFC 6582 3.2 step 3: the partial ACK retransmits the next hole at once
  * and stays in fast recovery, deflating cwnd by the bytes acknowledged and
  * adding back one SMSS: 18980 - 5840 + 1460 = 14600; then a new segment
  * if cwnd allows (9 MSS in flight). */
@@ -3075,6 +3213,35 @@ START_TEST(test_receiver_sws_avoidance)
 }
 END_TEST
 
+/* The window reopens only a little (100 bytes, below the sender's SWS
+ * threshold): the data waits for the persist timer's SWS override (RFC 1122
+ * 4.2.3.4 (4)), and the segment it sends starts at the refused probe byte.
+ * New data the peer never took: a plain send, no retransmission. */
+START_TEST(test_persist_send_after_probe_is_not_a_retransmission)
+{
+    struct tcp_options opts = { .has_mss = true, .mss = 1460 };
+    int s = open_active_with(&opts, 2920);
+    expect_sent(TCP_ACK, DATA0, PEER0);
+    app_write(s, 5000, T0);
+    expect_full_segments(DATA0, 2);
+    uint64_t at = T0 + 100 * MS;
+    peer_ack_win(at, DATA0 + 2920, 0);
+    at += 250 * MS; /* the first probe */
+    run_until(at);
+    expect_data(DATA0 + 2920, 1);
+    size_t m = mark();
+    peer_ack_win(at + 10 * MS, DATA0 + 2920, 100);
+    expect_nothing(); /* 100 bytes: silly window avoidance holds them */
+    run_until(at + 10 * MS + 200 * MS);
+    expect_data(DATA0 + 2920, 100);
+    expect_nothing();
+    ck_assert_ptr_null(last_retransmit(m));
+    ck_assert_uint_eq(tcp_stack_stats(H.st)->retransmits, 0);
+    peer_ack_win(at + 300 * MS, DATA0 + 3020, 65535);
+    H.next_pkt = H.npkts; /* the rest of the data: not the point here */
+}
+END_TEST
+
 /* RFC 9293 3.8.6.1 and RFC 1122 4.2.2.17: with data queued and a zero
  * window, the sender probes with one byte, the first time after
  * max(persist_min, RTO), then with doubled intervals up to persist_max;
@@ -3124,9 +3291,14 @@ START_TEST(test_zero_window_persist_probes)
     /* The window opens: probing stops, the data goes from SND.UNA.  The
      * last 620 bytes wait for Nagle (a full segment is unacknowledged). */
     at += 100 * MS;
+    size_t reopened = mark();
     peer_ack_win(at, DATA0 + 2920, 4380);
     expect_data(DATA0 + 2920, SMSS);
     expect_nothing();
+    /* That segment starts with the refused probe byte but is new data: a
+     * plain send, neither a probe nor a retransmission. */
+    ck_assert_ptr_null(last_retransmit(reopened));
+    ck_assert_uint_eq(tcp_stack_stats(H.st)->retransmits, 0);
     ck_assert_uint_eq(t->timer[TCP_TIMER_PERSIST], TCP_TIME_NEVER);
     ck_assert_uint_eq(t->persist_backoff, 0);
     peer_ack_win(at + 100 * MS, DATA0 + 2920 + SMSS, 4380);
@@ -3397,9 +3569,11 @@ static Suite *engine_suite(void)
         { "listener",
           { test_syn_queue_full_drops, test_syn_cookies, test_accept_queue_full,
             test_rst_in_syn_received, test_bad_ack_in_syn_received,
-            test_bind_time_wait_addr_in_use, test_bind_listening_port_in_use } },
+            test_bind_time_wait_addr_in_use, test_bind_listening_port_in_use,
+            test_time_wait_passive_reopen, test_time_wait_reopen_by_timestamp } },
         { "wraparound", { test_sequence_wraparound, test_wraparound_retransmission } },
-        { "malformed", { test_malformed_packets_dropped, test_wrong_destination_ignored } },
+        { "malformed", { test_malformed_packets_dropped, test_wrong_destination_ignored,
+                         test_checksum_drop_names_the_segment } },
         { "window",
           { test_sliding_window_peer_window, test_initial_window_1, test_initial_window_2,
             test_initial_window_4, test_initial_window_10, test_slow_start_growth,
@@ -3416,7 +3590,8 @@ static Suite *engine_suite(void)
             test_sack_recovery_two_holes } },
         { "flow",
           { test_receiver_window_shrinks_to_zero_and_reopens, test_receiver_sws_avoidance,
-            test_zero_window_persist_probes, test_sender_sws_override,
+            test_zero_window_persist_probes, test_persist_send_after_probe_is_not_a_retransmission,
+            test_sender_sws_override,
             test_nagle_holds_small_segment, test_nagle_off_sends_at_once,
             test_nagle_waits_for_delayed_ack, test_delayed_ack_rides_on_response } },
         { "options", { test_rtt_from_timestamps, test_window_scaling, test_window_scaling_needs_both } },

@@ -12,6 +12,7 @@
 #include "export/jsonl.h"
 #include "export/pcap.h"
 #include "export/text.h"
+#include "lesson/scenario_parse.h"
 #include "tcp/cc.h"
 #include "tcp/segment.h"
 
@@ -387,6 +388,62 @@ START_TEST(text_expect_terms)
     /* Too small a buffer truncates between terms, never overflows. */
     export_expect_text(&a, buf, 20);
     ck_assert_str_eq(buf, "state=SYN_SENT");
+}
+END_TEST
+
+/* The terms read back as the file wrote them: in_recovery is yes or no,
+ * the words the scenario parser takes. */
+START_TEST(text_expect_terms_round_trip_through_the_parser)
+{
+    static const char file[] =
+        "host client 10.0.0.1\nhost server 10.0.0.2\nlink client<->server delay=1ms\n"
+        "at 1s expect client in_recovery=yes state!=CLOSED cwnd>=2920 error=reset\n"
+        "at 2s expect client in_recovery=no\n";
+    static const char *const want[] = {
+        "in_recovery=yes state!=CLOSED cwnd>=2920 error=reset", "in_recovery=no",
+    };
+    struct scenario scn;
+    char err[256], buf[EXPORT_TEXT_MAX];
+    ck_assert_msg(scenario_parse_string("t.scn", file, &scn, err, sizeof err) == 0, "%s", err);
+    for (size_t i = 0; i < 2; i++) {
+        const struct scn_rule *r = export_nth_rule(&scn, ACT_EXPECT, i);
+        ck_assert_ptr_nonnull(r);
+        export_expect_text(&r->action, buf, sizeof buf);
+        ck_assert_str_eq(buf, want[i]);
+        /* Written into an expect line again, it parses to the same terms. */
+        char again[512];
+        struct scenario back;
+        snprintf(again, sizeof again,
+                 "host client 10.0.0.1\nhost server 10.0.0.2\nlink client<->server delay=1ms\n"
+                 "at 1s expect client %s\n", buf);
+        ck_assert_msg(scenario_parse_string("u.scn", again, &back, err, sizeof err) == 0, "%s",
+                      err);
+        const struct scn_action *b = &export_nth_rule(&back, ACT_EXPECT, 0)->action;
+        ck_assert_uint_eq(b->nterms, r->action.nterms);
+        for (unsigned t = 0; t < b->nterms; t++) {
+            ck_assert_str_eq(b->terms[t].key, r->action.terms[t].key);
+            ck_assert_int_eq(b->terms[t].cmp, r->action.terms[t].cmp);
+            ck_assert_int_eq(b->terms[t].value, r->action.terms[t].value);
+        }
+        scenario_free(&back);
+    }
+    scenario_free(&scn);
+}
+END_TEST
+
+START_TEST(scn_cmp_helpers_agree_with_the_operators)
+{
+    ck_assert(scn_cmp_holds(3, CMP_EQ, 3) && !scn_cmp_holds(3, CMP_EQ, 4));
+    ck_assert(scn_cmp_holds(3, CMP_NE, 4) && !scn_cmp_holds(3, CMP_NE, 3));
+    ck_assert(scn_cmp_holds(3, CMP_LT, 4) && !scn_cmp_holds(4, CMP_LT, 4));
+    ck_assert(scn_cmp_holds(4, CMP_LE, 4) && !scn_cmp_holds(5, CMP_LE, 4));
+    ck_assert(scn_cmp_holds(5, CMP_GT, 4) && !scn_cmp_holds(4, CMP_GT, 4));
+    ck_assert(scn_cmp_holds(4, CMP_GE, 4) && !scn_cmp_holds(3, CMP_GE, 4));
+    ck_assert_str_eq(scn_cmp_text(CMP_EQ), "=");
+    ck_assert_str_eq(scn_cmp_text(CMP_NE), "!=");
+    ck_assert_str_eq(scn_cmp_text(CMP_LE), "<=");
+    ck_assert_str_eq(scn_cmp_text(CMP_GE), ">=");
+    ck_assert_str_eq(scn_cmp_text((enum scn_cmp)99), "?");
 }
 END_TEST
 
@@ -809,6 +866,8 @@ static Suite *export_suite(void)
     tcase_add_test(tc, text_cwnd_window_dupack_sack);
     tcase_add_test(tc, text_checkpoint_and_sanitized_note);
     tcase_add_test(tc, text_expect_terms);
+    tcase_add_test(tc, text_expect_terms_round_trip_through_the_parser);
+    tcase_add_test(tc, scn_cmp_helpers_agree_with_the_operators);
     tcase_add_test(tc, scenario_lookup_helpers);
     suite_add_tcase(s, tc);
 

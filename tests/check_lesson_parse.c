@@ -875,11 +875,37 @@ START_TEST(test_extension_hook)
 }
 END_TEST
 
+/* One validator for lesson ids and step names (the parser's and the
+ * progress file's): ASCII only, whatever the locale. */
+START_TEST(test_lesson_id_valid)
+{
+    ck_assert(lesson_id_valid("syn-lost"));
+    ck_assert(lesson_id_valid("01-handshake"));
+    ck_assert(lesson_id_valid("a"));
+    char longest[LESSON_ID_MAX];
+    memset(longest, 'a', sizeof longest - 1);
+    longest[sizeof longest - 1] = '\0';
+    ck_assert(lesson_id_valid(longest));
+    char too_long[LESSON_ID_MAX + 1];
+    memset(too_long, 'a', sizeof too_long - 1);
+    too_long[sizeof too_long - 1] = '\0';
+    ck_assert(!lesson_id_valid(too_long));
+    ck_assert(!lesson_id_valid(""));
+    ck_assert(!lesson_id_valid("-syn"));
+    ck_assert(!lesson_id_valid("Syn"));
+    ck_assert(!lesson_id_valid("syn_lost"));
+    ck_assert(!lesson_id_valid("syn lost"));
+    ck_assert(!lesson_id_valid("caf\xc3\xa9"));   /* é: a letter, not an ASCII one */
+    ck_assert(!lesson_id_valid("\xe4\xb8\xad"));
+}
+END_TEST
+
 static Suite *lesson_parse_suite(void)
 {
     Suite *s = suite_create("lesson_parse");
     TCase *tc = tcase_create("parse");
     tcase_add_test(tc, test_header_fields);
+    tcase_add_test(tc, test_lesson_id_valid);
     tcase_add_test(tc, test_header_optional_parts);
     tcase_add_test(tc, test_topics);
     tcase_add_test(tc, test_step_text_and_runs);

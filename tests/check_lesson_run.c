@@ -203,6 +203,32 @@ START_TEST(unreached_event_is_a_failed_claim)
 }
 END_TEST
 
+/* "never the 21st": English ordinals, 11th to 13th included. */
+START_TEST(unreached_nth_names_the_ordinal)
+{
+    static const struct {
+        unsigned nth;
+        const char *said;
+    } cases[] = {
+        {5, "5th"}, {11, "11th"}, {12, "12th"}, {13, "13th"},
+        {21, "21st"}, {22, "22nd"}, {23, "23rd"}, {101, "101st"}, {111, "111th"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fixture f;
+        char text[1024], want[200];
+        snprintf(text, sizeof text, "%s%s%srun until client sent=SYN nth=%u\n", HEADER, SYN_LOST,
+                 STEP("Many SYNs.", "很多 SYN。"), cases[i].nth);
+        build(&f, text);
+        const struct lesson_step_plan *sp = &f.p.steps[0];
+        ck_assert(!sp->reached);
+        snprintf(want, sizeof want, "it happened 4 times, never the %s, before the run ended",
+                 cases[i].said);
+        ck_assert_msg(strstr(sp->stop_why, want), "%s", sp->stop_why);
+        release(&f);
+    }
+}
+END_TEST
+
 START_TEST(the_end_of_a_stream_is_an_event_to_stop_at)
 {
     struct fixture f;
@@ -668,6 +694,7 @@ static Suite *lesson_run_suite(void)
     tcase_add_test(stops, run_until_end_stops_at_the_last_event);
     tcase_add_test(stops, time_before_the_step_is_a_failed_claim);
     tcase_add_test(stops, unreached_event_is_a_failed_claim);
+    tcase_add_test(stops, unreached_nth_names_the_ordinal);
     tcase_add_test(stops, the_end_of_a_stream_is_an_event_to_stop_at);
     suite_add_tcase(s, stops);
 

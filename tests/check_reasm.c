@@ -799,6 +799,100 @@ START_TEST(test_random_arrivals_rebuild_the_stream)
 }
 END_TEST
 
+/* ---- bytes kept in the ring's free space (reasm_insert_into) ---- */
+
+/* Every held byte is the stream's, read where the queue keeps it: in the
+ * ring `start - rcv_nxt` bytes past the tail, or in the block. */
+static void assert_held_in_place(const struct tcp_reasm *r, const struct byte_ring *ring,
+                                 tcp_seq rcv_nxt)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        const struct reasm_block *b = &r->blocks[i];
+        uint32_t n = b->end - b->start;
+        uint8_t *got = malloc(n);
+        ck_assert_ptr_nonnull(got);
+        if (r->in_ring) {
+            ck_assert_ptr_null(b->data);
+            ck_assert_uint_le(ring->len + (b->end - rcv_nxt), ring->cap);
+            ring_peek(ring, ring->len + (b->start - rcv_nxt), got, n);
+        } else {
+            memcpy(got, b->data, n);
+        }
+        uint32_t bad = 0;
+        for (uint32_t k = 0; k < n; k++)
+            bad += got[k] != stream_byte(b->start + k);
+        free(got);
+        /* One assertion per block: check reports each one it evaluates. */
+        ck_assert_msg(bad == 0, "block %zu: %u wrong bytes", i, bad);
+    }
+}
+
+/* Random segments around RCV.NXT through the input path's calls, a reader
+ * taking bytes now and then, and now and then a clone, or a resize (the
+ * queue leaving the ring first, as tcp_set_config does): the ring must
+ * read as the stream, and the queue hold the stream's bytes. */
+static void run_in_ring_transfer(unsigned seed, tcp_seq isn, size_t cap)
+{
+    srand(seed);
+    struct tcp_reasm r;
+    struct byte_ring ring;
+    reasm_init(&r);
+    ck_assert(ring_init(&ring, cap));
+    tcp_seq rcv_nxt = isn, read_to = isn;
+    uint8_t seg[1500];
+    for (int step = 0; step < 20000; step++) {
+        uint32_t len = 1 + (uint32_t)rand() % 1500;
+        tcp_seq seq = rcv_nxt - 700 + (uint32_t)rand() % (uint32_t)(ring_space(&ring) + 700);
+        fill_stream(seg, seq, len);
+        tcp_seq end = seq + len;
+        if (seq_le(seq, rcv_nxt) && seq_lt(rcv_nxt, end))
+            rcv_nxt += (uint32_t)ring_write(&ring, seg + (rcv_nxt - seq), end - rcv_nxt);
+        else if (seq_gt(seq, rcv_nxt))
+            ck_assert_int_ge(reasm_insert_into(&r, &ring, rcv_nxt, seq, seg, len,
+                                               rcv_nxt + (uint32_t)ring_space(&ring), true),
+                             0);
+        rcv_nxt += reasm_drain(&r, rcv_nxt, &ring);
+        assert_held_in_place(&r, &ring, rcv_nxt);
+        if (rand() % 4 == 0) { /* the app reads */
+            size_t n = (size_t)rand() % (ring.len + 1);
+            uint8_t *got = malloc(n + 1);
+            ck_assert_ptr_nonnull(got);
+            ring_peek(&ring, 0, got, n);
+            size_t bad = 0;
+            for (size_t k = 0; k < n; k++)
+                bad += got[k] != stream_byte(read_to + (uint32_t)k);
+            free(got);
+            ck_assert_msg(bad == 0, "%zu bytes read wrong", bad);
+            ring_consume(&ring, n);
+            read_to += (uint32_t)n;
+        }
+        if (rand() % 500 == 0) {
+            struct tcp_reasm rc;
+            struct byte_ring ringc;
+            ck_assert(ring_clone(&ringc, &ring) && reasm_clone(&rc, &r));
+            assert_held_in_place(&rc, &ringc, rcv_nxt);
+            reasm_free(&rc);
+            ring_free(&ringc);
+        }
+        if (rand() % 300 == 0) {
+            size_t to = ring.len + (size_t)rand() % cap + 1;
+            ck_assert(reasm_leave_ring(&r, &ring, rcv_nxt));
+            ck_assert(ring_resize(&ring, to));
+            assert_held_in_place(&r, &ring, rcv_nxt);
+        }
+    }
+    reasm_free(&r);
+    ring_free(&ring);
+}
+
+START_TEST(test_in_ring_arrivals_rebuild_the_stream)
+{
+    run_in_ring_transfer(1, 0xFFFF8000u, 16384);
+    run_in_ring_transfer(2, 12345, 4000);
+    run_in_ring_transfer(3, 0x7FFFFF00u, 65536);
+}
+END_TEST
+
 static Suite *reasm_suite(void)
 {
     Suite *suite = suite_create("reasm");
@@ -836,6 +930,7 @@ static Suite *reasm_suite(void)
     TCase *property = tcase_create("property");
     tcase_set_timeout(property, 60);
     tcase_add_test(property, test_random_arrivals_rebuild_the_stream);
+    tcase_add_test(property, test_in_ring_arrivals_rebuild_the_stream);
     suite_add_tcase(suite, property);
 
     return suite;

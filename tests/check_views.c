@@ -139,14 +139,15 @@ START_TEST(index_handshake_loss_and_retransmissions)
     ck_assert_uint_eq(again->retx_attempt, 1);
     ck_assert_uint_eq(again->t_out, 1100000);
 
-    /* The retransmitted SYN reaches a server in SYN_RECEIVED, which drops
-     * it as out of window: dropped at the receiver, not on the wire. */
+    /* The retransmitted SYN reaches a server in SYN_RECEIVED, which is not
+     * a drop: the server answers it with its SYN-ACK again ("dup-syn"). */
     f = trace_index_fate(again, end);
-    ck_assert_int_eq(f.fate, TI_DROPPED);
-    ck_assert_uint_eq(f.drop, DROP_OUT_OF_WINDOW);
-    ck_assert(!f.on_wire);
-    /* At its arrival, before the drop event, it had arrived. */
+    ck_assert_int_eq(f.fate, TI_ARRIVED);
     ck_assert_int_eq(trace_index_fate(again, again->in_index).fate, TI_ARRIVED);
+    const struct ti_seg *answer = trace_index_seg(ti, 4); /* after the server's own RTO copy */
+    ck_assert_uint_eq(answer->seg.flags, TCP_SYN | TCP_ACK);
+    ck_assert_uint_ne(answer->retx_index, TI_NONE);
+    ck_assert_uint_eq(answer->retx_cause, RETX_DUP_SYN);
 
     /* Packet ids find their segments; counts up to a cursor follow the
      * send events. */
@@ -504,7 +505,8 @@ START_TEST(ladder_drop_and_retransmission)
     ck_assert_int_gt(rtx, drop);
     screen_row(&s, rtx, row, sizeof row);
     ck_assert_msg(strstr(row, "S seq 1000"), "%s", row);
-    ck_assert_int_ge(screen_find(&s, "out-of-window ✗"), 0);
+    ck_assert_int_ge(screen_find(&s, "(retransmission, dup SYN)"), 0);
+    ck_assert_int_lt(screen_find(&s, "out-of-window ✗"), 0);
     /* Both ESTABLISHED in the header. */
     screen_row(&s, 1, row, sizeof row);
     ck_assert_ptr_nonnull(strstr(row, "ESTABLISHED"));
@@ -755,12 +757,13 @@ START_TEST(narrate_state_and_drop)
     narrate_event(&ui, &tr[rx], buf, sizeof buf);
     ck_assert_msg(strstr(buf, "The client sends sequence number 1000 again because its "
                               "retransmission timer expired"), "%s", buf);
-    size_t ow = drop + 1;
-    while (!(tr[ow].ev.kind == EV_SEG_DROP && tr[ow].ev.u.seg.drop == DROP_OUT_OF_WINDOW))
-        ow++;
-    narrate_event(&ui, &tr[ow], buf, sizeof buf);
-    ck_assert_msg(!strncmp(buf, "The segment is outside the server's receive window", 50), "%s",
-                  buf);
+    size_t dup = find_event(r.w, 0, EV_RETRANSMIT, 1, 0); /* the server's RTO, then dup-syn */
+    dup = find_event(r.w, dup + 1, EV_RETRANSMIT, 1, 0);
+    ck_assert_uint_lt(dup, world_trace_len(r.w));
+    ck_assert_uint_eq(tr[dup].ev.u.retx.cause, RETX_DUP_SYN);
+    narrate_event(&ui, &tr[dup], buf, sizeof buf);
+    ck_assert_msg(strstr(buf, "The server sends sequence number 5000 again because the peer "
+                              "sent its SYN again"), "%s", buf);
     /* Never past the buffer. */
     char tiny[8];
     narrate_event(&ui, &tr[st], tiny, sizeof tiny);
@@ -834,118 +837,127 @@ static const char *wrap_all(const char *text, int width, enum draw_wrap_mode mod
     return out;
 }
 
-/* Wrapping measures columns with wcwidth, which needs a UTF-8 locale. */
-static void wrap_locale(void)
+/* Text, a width, and the rows it must wrap into. */
+struct wrap_case {
+    const char *text;
+    int width;
+    const char *rows;
+};
+
+/* Each case wrapped as it says (in a UTF-8 locale: wcwidth measures). */
+static void check_wraps(const struct wrap_case *c, size_t n, enum draw_wrap_mode mode)
 {
+    char out[256];
     ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(!strcmp(wrap_all(c[i].text, c[i].width, mode, out, sizeof out), c[i].rows),
+                      "'%s' in %d columns: '%s', expected '%s'", c[i].text, c[i].width, out,
+                      c[i].rows);
 }
+
+/* The first row of text: whether it ended cleanly, and its columns. */
+static void check_first_row(const char *text, int width, enum draw_wrap_mode mode, bool clean,
+                            int cols)
+{
+    struct draw_row r;
+    ck_assert_ptr_nonnull(setlocale(LC_ALL, "C.UTF-8"));
+    ck_assert(draw_wrap_row(text, 0, width, mode, &r));
+    ck_assert_msg(r.clean == clean && r.cols == cols, "'%s' in %d: clean %d cols %d", text, width,
+                  r.clean, r.cols);
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 START_TEST(wrap_latin_breaks_at_spaces_and_cuts_long_words)
 {
-    char out[256];
-    wrap_locale();
-    ck_assert_str_eq(wrap_all("aaa bbb ccc", 8, WRAP_PROSE, out, sizeof out), "aaa bbb|ccc");
-    ck_assert_str_eq(wrap_all("aaa bbb ccc", 7, WRAP_PROSE, out, sizeof out), "aaa bbb|ccc");
-    ck_assert_str_eq(wrap_all("aaa bbb ccc", 6, WRAP_PROSE, out, sizeof out), "aaa|bbb|ccc");
-    ck_assert_str_eq(wrap_all("abcdefghij", 4, WRAP_PROSE, out, sizeof out), "abcd|efgh|ij");
-    ck_assert_str_eq(wrap_all("  lead and trailing   ", 40, WRAP_PROSE, out, sizeof out),
-                     "lead and trailing");
-    /* '\n' ends a paragraph; an empty one is an empty row. */
-    ck_assert_str_eq(wrap_all("ab\ncd\n\nef", 10, WRAP_PROSE, out, sizeof out), "ab|cd||ef");
-    ck_assert_str_eq(wrap_all("", 10, WRAP_PROSE, out, sizeof out), "");
+    static const struct wrap_case cases[] = {
+        {"aaa bbb ccc", 8, "aaa bbb|ccc"},
+        {"aaa bbb ccc", 7, "aaa bbb|ccc"},   /* a word may end a row exactly */
+        {"aaa bbb ccc", 6, "aaa|bbb|ccc"},
+        {"abcdefghij", 4, "abcd|efgh|ij"},   /* too long: cut by width */
+        {"  lead and trailing   ", 40, "lead and trailing"},
+        {"ab\ncd\n\nef", 10, "ab|cd||ef"},  /* '\n' ends a paragraph */
+        {"", 10, ""},
+    };
+    check_wraps(cases, COUNT(cases), WRAP_PROSE);
     ck_assert_int_eq(draw_wrap_count("abc", 0, WRAP_PROSE), 0);
-
-    struct draw_row r;
-    ck_assert(draw_wrap_row("aaa bbb", 0, 5, WRAP_PROSE, &r));
-    ck_assert(r.clean);
-    ck_assert_int_eq(r.cols, 3);
-    ck_assert(draw_wrap_row("abcdefghij", 0, 4, WRAP_PROSE, &r));
-    ck_assert(!r.clean);   /* cut */
-    ck_assert_int_eq(r.cols, 4);
+    check_first_row("aaa bbb", 5, WRAP_PROSE, true, 3);
+    check_first_row("abcdefghij", 4, WRAP_PROSE, false, 4);
 }
 END_TEST
 
 START_TEST(wrap_chinese_breaks_between_any_two_characters)
 {
-    char out[256];
-    wrap_locale();
-    ck_assert_str_eq(wrap_all("三次握手建立连接", 10, WRAP_PROSE, out, sizeof out),
-                     "三次握手建|立连接");
-    /* Between Chinese and Latin text too, but never inside a Latin word. */
-    ck_assert_str_eq(wrap_all("使用cwnd控制", 6, WRAP_PROSE, out, sizeof out), "使用|cwnd控|制");
-    /* A character wider than the row goes alone. */
-    ck_assert_str_eq(wrap_all("中文", 1, WRAP_PROSE, out, sizeof out), "中|文");
-    struct draw_row r;
-    ck_assert(draw_wrap_row("三次握手", 0, 4, WRAP_PROSE, &r));
-    ck_assert(r.clean);
-    ck_assert_int_eq(r.cols, 4);
+    static const struct wrap_case cases[] = {
+        {"三次握手建立连接", 10, "三次握手建|立连接"},
+        /* Between Chinese and Latin text too, never inside a Latin word. */
+        {"使用cwnd控制", 6, "使用|cwnd控|制"},
+        /* A character wider than the row goes alone. */
+        {"中文", 1, "中|文"},
+    };
+    check_wraps(cases, COUNT(cases), WRAP_PROSE);
+    check_first_row("三次握手", 4, WRAP_PROSE, true, 4);
 }
 END_TEST
 
 START_TEST(wrap_never_starts_a_row_with_closing_punctuation)
 {
-    char out[256];
-    wrap_locale();
-    /* "一二三四" fills the row; "。" may not start the next: "四" goes
-     * down with it. */
-    ck_assert_str_eq(wrap_all("一二三四。好", 8, WRAP_PROSE, out, sizeof out), "一二三|四。好");
-    ck_assert_str_eq(wrap_all("一二三四，好", 8, WRAP_PROSE, out, sizeof out), "一二三|四，好");
-    ck_assert_str_eq(wrap_all("一二三四、好", 8, WRAP_PROSE, out, sizeof out), "一二三|四、好");
-    /* Several closers stay together, with the character before them. */
-    ck_assert_str_eq(wrap_all("一二三）。", 6, WRAP_PROSE, out, sizeof out), "一二|三）。");
-    ck_assert_str_eq(wrap_all("一二三」", 6, WRAP_PROSE, out, sizeof out), "一二|三」");
-    ck_assert_str_eq(wrap_all("一二三”", 6, WRAP_PROSE, out, sizeof out), "一二|三”");
-    /* ASCII closers after Chinese, and a full-width one after Latin. */
-    ck_assert_str_eq(wrap_all("一二三四,", 8, WRAP_PROSE, out, sizeof out), "一二三|四,");
-    ck_assert_str_eq(wrap_all("一二三四)", 8, WRAP_PROSE, out, sizeof out), "一二三|四)");
-    ck_assert_str_eq(wrap_all("一二cwnd：", 8, WRAP_PROSE, out, sizeof out), "一二|cwnd：");
+    /* "一二三四" fills 8 columns; the closer may not start the next row,
+     * so "四" goes down with it. */
+    static const struct wrap_case cases[] = {
+        {"一二三四。好", 8, "一二三|四。好"},
+        {"一二三四，好", 8, "一二三|四，好"},
+        {"一二三四、好", 8, "一二三|四、好"},
+        {"一二三四！好", 8, "一二三|四！好"},
+        {"一二三）。", 6, "一二|三）。"},   /* several closers stay together */
+        {"一二三」", 6, "一二|三」"},
+        {"一二三”", 6, "一二|三”"},
+        {"一二三四,", 8, "一二三|四,"},     /* ASCII closers after Chinese */
+        {"一二三四)", 8, "一二三|四)"},
+        {"一二cwnd：", 8, "一二|cwnd："},   /* a full-width one after Latin */
+    };
+    check_wraps(cases, COUNT(cases), WRAP_PROSE);
 }
 END_TEST
 
 START_TEST(wrap_never_ends_a_row_with_an_opening_bracket)
 {
-    char out[256];
-    wrap_locale();
-    ck_assert_str_eq(wrap_all("一二「三」", 6, WRAP_PROSE, out, sizeof out), "一二|「三」");
-    ck_assert_str_eq(wrap_all("一二（三）", 6, WRAP_PROSE, out, sizeof out), "一二|（三）");
-    ck_assert_str_eq(wrap_all("一二【三】", 6, WRAP_PROSE, out, sizeof out), "一二|【三】");
-    /* “ is one column wide here: it still goes down with what it opens. */
-    ck_assert_str_eq(wrap_all("一二“三”", 5, WRAP_PROSE, out, sizeof out), "一二|“三”");
+    static const struct wrap_case cases[] = {
+        {"一二「三」", 6, "一二|「三」"},
+        {"一二（三）", 6, "一二|（三）"},
+        {"一二【三】", 6, "一二|【三】"},
+        {"一二“三”", 5, "一二|“三”"},       /* one column wide here, same rule */
+    };
+    check_wraps(cases, COUNT(cases), WRAP_PROSE);
 }
 END_TEST
 
 START_TEST(wrap_no_break_space_holds_words_together)
 {
-    char out[256];
-    wrap_locale();
-    /* "a b" held by U+00A0: it moves down whole ... */
-    ck_assert_str_eq(wrap_all("x a\xC2\xA0" "b c", 4, WRAP_PROSE, out, sizeof out),
-                     "x|a\xC2\xA0" "b|c");
-    /* ... and breaks only when it does not fit a row on its own. */
-    ck_assert_str_eq(wrap_all("aa\xC2\xA0" "bb", 3, WRAP_PROSE, out, sizeof out), "aa|bb");
-    struct draw_row r;
-    ck_assert(draw_wrap_row("aa\xC2\xA0" "bb", 0, 3, WRAP_PROSE, &r));
-    ck_assert(!r.clean);
-    ck_assert_int_eq(r.cols, 2);
+    static const struct wrap_case cases[] = {
+        /* "a b" held by U+00A0 moves down whole ... */
+        {"x a\xC2\xA0" "b c", 4, "x|a\xC2\xA0" "b|c"},
+        /* ... and breaks only when it does not fit a row on its own. */
+        {"aa\xC2\xA0" "bb", 3, "aa|bb"},
+    };
+    check_wraps(cases, COUNT(cases), WRAP_PROSE);
+    check_first_row("aa\xC2\xA0" "bb", 3, WRAP_PROSE, false, 2);
 }
 END_TEST
 
 START_TEST(wrap_at_spaces_only_keeps_names_whole)
 {
-    char out[256];
-    wrap_locale();
-    /* Prose may break after "：" ... */
-    ck_assert_str_eq(wrap_all("触发：app-connect", 10, WRAP_PROSE, out, sizeof out),
-                     "触发：|app-connec|t");
-    /* ... names only at spaces: the row is cut, and says so. */
-    struct draw_row r;
-    ck_assert(draw_wrap_row("触发：app-connect (RFC)", 0, 10, WRAP_AT_SPACES, &r));
-    ck_assert(!r.clean);
-    ck_assert(draw_wrap_row("触发：app-connect (RFC)", 0, 20, WRAP_AT_SPACES, &r));
-    ck_assert(r.clean);
-    ck_assert_int_eq(r.cols, 17);
-    ck_assert_str_eq(wrap_all("触发：app-connect (RFC)", 20, WRAP_AT_SPACES, out, sizeof out),
-                     "触发：app-connect|(RFC)");
+    /* Prose may break after "："; names and numbers only at spaces. */
+    static const struct wrap_case prose[] = {
+        {"触发：app-connect", 10, "触发：|app-connec|t"},
+    };
+    static const struct wrap_case names[] = {
+        {"触发：app-connect (RFC)", 20, "触发：app-connect|(RFC)"},
+    };
+    check_wraps(prose, COUNT(prose), WRAP_PROSE);
+    check_wraps(names, COUNT(names), WRAP_AT_SPACES);
+    check_first_row("触发：app-connect (RFC)", 10, WRAP_AT_SPACES, false, 10);
+    check_first_row("触发：app-connect (RFC)", 20, WRAP_AT_SPACES, true, 17);
 }
 END_TEST
 

@@ -1089,26 +1089,41 @@ START_TEST(failed_bind_means_no_connect)
 }
 END_TEST
 
-START_TEST(reuseaddr_bind_succeeds_and_clears_the_error)
+/* SO_REUSEADDR lets bind() share the port with TIME_WAIT, but not the
+ * 4-tuple: connect() to the same server port fails (Linux: EADDRNOTAVAIL),
+ * no SYN leaves and TIME_WAIT lives on.  Another server port is fine. */
+START_TEST(reuseaddr_bind_succeeds_but_time_wait_keeps_its_4tuple)
 {
     struct scenario s;
     struct world *w = world_of_text(TIME_WAIT_HOLDS_PORT
                                     "at 1.5s client connect server:80 port=49152\n"
                                     "at 2s client set reuseaddr=on\n"
                                     "at 2s client connect server:80 port=49152\n"
-                                    "at 2.1s expect client state=ESTABLISHED error=none\n"
-                                    "at end expect server accepted=2 state=ESTABLISHED\n", &s);
+                                    "at 2.1s expect client error=address-not-available\n"
+                                    "at 2.1s expect client state=TIME_WAIT segs_out=4\n"
+                                    "at 2.5s server listen 81\n"
+                                    "at 2.5s client connect server:81 port=49152\n"
+                                    "at 2.6s expect client state=ESTABLISHED error=none\n"
+                                    "at end expect server accepted=2\n", &s);
     world_run(w);
-    assert_checkpoints_pass(w, 2);
+    assert_checkpoints_pass(w, 4);
     uint64_t at[4];
     int32_t rc[4];
-    ck_assert_uint_eq(app_calls(w, CLIENT, APP_BIND, at, rc, 4), 3);
+    ck_assert_uint_eq(app_calls(w, CLIENT, APP_BIND, at, rc, 4), 4);
+    ck_assert_int_eq(rc[1], -TCP_ERR_ADDR_IN_USE);
     ck_assert_int_eq(rc[2], 0);
-    ck_assert_uint_eq(app_calls(w, CLIENT, APP_CONNECT, at, rc, 4), 2);
+    ck_assert_int_eq(rc[3], 0);
+    ck_assert_uint_eq(app_calls(w, CLIENT, APP_CONNECT, at, rc, 4), 3);
     ck_assert_uint_eq(at[1], 2 * SEC);
+    ck_assert_int_eq(rc[1], -TCP_ERR_ADDR_NOT_AVAIL);
+    ck_assert_str_eq(tcp_error_name(TCP_ERR_ADDR_NOT_AVAIL), "address-not-available");
+    ck_assert_int_eq(rc[2], 0);
+    /* The second SYN is the one to port 81, at 2.5 s. */
     long syn = find_seg(w, EV_SEG_OUT, CLIENT, TCP_SYN, 1);
     ck_assert_int_ge(syn, 0);
     ck_assert_uint_eq(world_trace(w)[syn].ev.u.seg.src_port, 49152);
+    ck_assert_uint_eq(world_trace(w)[syn].ev.u.seg.dst_port, 81);
+    ck_assert_uint_eq(world_trace(w)[syn].t, 2500 * MS);
     world_free(w);
     scenario_free(&s);
 }
@@ -1255,7 +1270,7 @@ static Suite *world_suite(void)
     tcase_add_test(apps, rto_key_reads_the_backed_off_timer);
     tcase_add_test(apps, rto_estimator_refuses_to_round);
     tcase_add_test(apps, failed_bind_means_no_connect);
-    tcase_add_test(apps, reuseaddr_bind_succeeds_and_clears_the_error);
+    tcase_add_test(apps, reuseaddr_bind_succeeds_but_time_wait_keeps_its_4tuple);
     tcase_add_test(apps, connection_error_still_wins_while_connected);
     suite_add_tcase(s, apps);
 

@@ -119,6 +119,30 @@ dump
 END
 has '^\|客户端会怎么做？ +\|$' "the question in Chinese, border in its column"
 
+# `key 3` is the key 3: in a number question it types the digit, as
+# `type` does (a one-character key name is that character).
+script 0 "digits by key" --ascii ui-fixture <<'END' &&
+size 80x24
+key b
+continue
+continue
+key b
+continue
+continue
+key 3
+dump
+key backspace
+key 1
+key 0
+type 01
+key enter
+dump
+END
+{
+    has '^\|Your answer: 3_ ' "key 3 types a digit into a number question"
+    has '^\|Right: 1001\. ' "digits by key and by type make one answer"
+}
+
 # Neither a file nor a lesson.
 script 2 "unknown lesson" --ascii no-such-lesson </dev/null &&
 has_err 'no-such-lesson: no such file, and no lesson has that id or number' \

@@ -291,6 +291,13 @@ void export_text_event_info(FILE *out, const struct export_info *info, const str
         fprintf(out, "timer %s fired", tcp_timer_name((enum tcp_timer)ev->u.timer.timer));
         break;
     case EV_RETRANSMIT:
+        if (ev->u.retx.cause == RETX_KEEPALIVE) {
+            /* Not a retransmission: an empty probe asking "still there?". */
+            fprintf(out, "keepalive probe seq %" PRIu32 " attempt %" PRIu32 " interval ",
+                    ev->u.retx.seq, ev->u.retx.attempt);
+            put_seconds(out, ev->u.retx.rto);
+            break;
+        }
         fprintf(out, "retransmit %s seq %" PRIu32 " len %" PRIu32 " attempt %" PRIu32 " rto ",
                 tcp_retx_cause_name((enum tcp_retx_cause)ev->u.retx.cause), ev->u.retx.seq,
                 ev->u.retx.len, ev->u.retx.attempt);

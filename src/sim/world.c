@@ -63,18 +63,25 @@ static struct trace_entry *entry_for_event(struct world *w, struct trace_entry *
     return e;
 }
 
+/* What the world itself keeps of an event of host's (ev->endpoint is not
+ * read: cb_observe may not have written it). */
+static void event_bookkeeping(struct world *w, unsigned host, const struct tcp_event *ev)
+{
+    /* Reasons from DROP_HOST_DOWN on are the world's own (the wire, the
+     * fault rules, a crashed host); the engine counts its drops itself. */
+    if (ev->kind == EV_SEG_DROP && host < w->s->nhosts &&
+        ev->u.seg.drop >= DROP_HOST_DOWN && ev->u.seg.drop < DROP_REASON_COUNT)
+        w->st.hosts[host].drops[ev->u.seg.drop]++;
+    if (ev->kind == EV_SEG_IN && host < w->s->nhosts)
+        w->st.hosts[host].app.send_blocked = false;
+}
+
 /* The event in e is complete: what the world itself keeps of it, then the
  * listeners and the rules. */
 static void event_recorded(struct world *w, const struct trace_entry *e)
 {
     const struct tcp_event *ev = &e->ev;
-    /* Reasons from DROP_HOST_DOWN on are the world's own (the wire, the
-     * fault rules, a crashed host); the engine counts its drops itself. */
-    if (ev->kind == EV_SEG_DROP && ev->endpoint < w->s->nhosts &&
-        ev->u.seg.drop >= DROP_HOST_DOWN && ev->u.seg.drop < DROP_REASON_COUNT)
-        w->st.hosts[ev->endpoint].drops[ev->u.seg.drop]++;
-    if (ev->kind == EV_SEG_IN && ev->endpoint < w->s->nhosts)
-        w->st.hosts[ev->endpoint].app.send_blocked = false;
+    event_bookkeeping(w, ev->endpoint, ev);
     if (w->opt.on_event)
         w->opt.on_event(w->opt.ctx, e);
     world_rules_on_event(w, ev);
@@ -330,6 +337,13 @@ static void cb_observe(void *ctx, const struct tcp_event *in)
 {
     struct host_ctx *hc = ctx;
     struct world *w = hc->w;
+    if (!(w->wanted_kinds & WORLD_EV_BIT(in->kind))) {
+        /* Nobody looks at this kind (a lean world's timers, windows,
+         * cwnd...): count it and keep the world's own part, no copy. */
+        w->nevents++;
+        event_bookkeeping(w, (unsigned)hc->host, in);
+        return;
+    }
     struct trace_entry unrecorded, *e = entry_for_event(w, &unrecorded);
     if (!e)
         return;
@@ -384,7 +398,7 @@ void world_app_reset(struct app_state *app)
 static bool host_start_stack(struct world *w, int host)
 {
     struct host_state *h = &w->st.hosts[host];
-    h->stack = tcp_stack_new(w->s->hosts[host].addr, &h->cfg, &world_stack_ops, &w->hctx[host]);
+    h->stack = tcp_stack_new(w->s->hosts[host].addr, &h->cfg, &w->stack_ops, &w->hctx[host]);
     h->up = h->stack != NULL;
     h->timer_at = TCP_TIME_NEVER;
     return h->up;
@@ -407,6 +421,7 @@ void world_host_crash(struct world *w, int host)
     struct host_state *h = &w->st.hosts[host];
     if (!h->up)
         return;
+    w->unobserved_gone += tcp_stack_unobserved(h->stack);
     tcp_stack_free(h->stack);
     h->stack = NULL;
     h->up = false;
@@ -422,6 +437,7 @@ void world_host_reboot(struct world *w, int host)
 {
     struct host_state *h = &w->st.hosts[host];
     if (h->up) {
+        w->unobserved_gone += tcp_stack_unobserved(h->stack);
         tcp_stack_free(h->stack);
         h->stack = NULL;
     }
@@ -812,6 +828,18 @@ struct world *world_new(const struct scenario *s, uint64_t seed)
     return world_new_with(s, seed, NULL);
 }
 
+/* The event kinds that must reach event_recorded: all of them for a
+ * trace; else those the rules wait for and those on_event asked for. */
+static uint32_t wanted_kinds(const struct world *w)
+{
+    if (w->opt.record_trace)
+        return WORLD_EV_ALL;
+    uint32_t kinds = w->rule_kinds;
+    if (w->opt.on_event)
+        kinds |= w->opt.event_kinds ? w->opt.event_kinds : WORLD_EV_ALL;
+    return kinds;
+}
+
 struct world *world_new_with(const struct scenario *s, uint64_t seed,
                              const struct world_options *o)
 {
@@ -829,6 +857,15 @@ struct world *world_new_with(const struct scenario *s, uint64_t seed,
         free(w);
         return NULL;
     }
+    w->rule_kinds = world_rules_event_kinds(s);
+    w->wanted_kinds = wanted_kinds(w);
+    /* The engine reports only what cb_observe can use: the wanted kinds
+     * and the two the world's bookkeeping needs (event_bookkeeping); it
+     * counts the rest, which world_event_count adds back. */
+    w->stack_ops = world_stack_ops;
+    if (w->wanted_kinds != WORLD_EV_ALL)
+        w->stack_ops.observed =
+            w->wanted_kinds | WORLD_EV_BIT(EV_SEG_IN) | WORLD_EV_BIT(EV_SEG_DROP);
     w->delivering = WORLD_NO_PACKET;
     prng_seed(&w->st.rng, seed);
     eventq_init(&w->st.q);
@@ -982,14 +1019,34 @@ static void finish_run(struct world *w)
     w->st.done = true;
 }
 
-/* After anything happened: let every app react, then make sure every
- * host's next deadline has an item in the queue. */
-static void settle(struct world *w)
+/* After anything happened: let the apps of the hosts in `hosts` (a bit
+ * per host) react, then make sure each one's next deadline has an item
+ * in the queue. */
+static void settle(struct world *w, uint32_t hosts)
 {
     for (unsigned i = 0; i < w->s->nhosts; i++)
-        world_app_pump(w, (int)i);
+        if (hosts & (UINT32_C(1) << i))
+            world_app_pump(w, (int)i);
     for (unsigned i = 0; i < w->s->nhosts; i++)
-        host_reschedule_timer(w, (int)i);
+        if (hosts & (UINT32_C(1) << i))
+            host_reschedule_timer(w, (int)i);
+}
+
+#define ALL_HOSTS UINT32_MAX
+_Static_assert(SCN_MAX_HOSTS <= 32, "a host set fits a uint32_t");
+
+/* The hosts that item `it` could have changed, for settle.  A delivery, a timer
+ * or an app tick runs one host's stack or app, and the engine's callbacks
+ * only record and schedule, so no other host's stack or app moved: its
+ * pump would find what the previous one left (every pump goes until its
+ * app must wait: nothing to accept, read or write, or a tick scheduled
+ * for when a paced writer or a slow reader may go on) and do nothing.  A
+ * bulk transfer runs half a million such no-op pumps.  Scripted rules and
+ * injected segments may touch any host. */
+static uint32_t hosts_touched(const struct world *w, const struct eventq_item *it)
+{
+    bool one_host = it->kind == WI_DELIVER || it->kind == WI_TIMER || it->kind == WI_APP;
+    return one_host && it->a < w->s->nhosts ? UINT32_C(1) << it->a : ALL_HOSTS;
 }
 
 bool world_step(struct world *w)
@@ -998,7 +1055,7 @@ bool world_step(struct world *w)
         return false;
     /* A user action is a step of its own, at the point it was made. */
     if (w->nusers && world_user_run_due(w)) {
-        settle(w);
+        settle(w, ALL_HOSTS);
         world_maybe_snapshot(w);
         return true;
     }
@@ -1017,7 +1074,7 @@ bool world_step(struct world *w)
         if (it.time > w->st.now)
             w->st.now = it.time;
         do_item(w, &it);
-        settle(w);
+        settle(w, hosts_touched(w, &it));
         if (w->lean)
             world_lean_sweep(w->lean);
         world_maybe_snapshot(w);
@@ -1038,7 +1095,15 @@ bool world_done(const struct world *w) { return w->st.done; }
 uint64_t world_now(const struct world *w) { return w->st.now; }
 size_t world_trace_len(const struct world *w) { return w->trace_len; }
 const struct trace_entry *world_trace(const struct world *w) { return w->trace; }
-size_t world_event_count(const struct world *w) { return w->nevents; }
+/* Those reported and those the engine only counted (stack_ops.observed). */
+size_t world_event_count(const struct world *w)
+{
+    uint64_t n = w->nevents + w->unobserved_gone;
+    for (unsigned i = 0; i < w->s->nhosts; i++)
+        if (w->st.hosts[i].stack)
+            n += tcp_stack_unobserved(w->st.hosts[i].stack);
+    return (size_t)n;
+}
 size_t world_packet_count(const struct world *w) { return w->npkts; }
 const struct scenario *world_scenario(const struct world *w) { return w->s; }
 

@@ -52,6 +52,11 @@ struct world_options {
      * during the call.  The callback must not call into the world. */
     void (*on_event)(void *ctx, const struct trace_entry *e);
     void *ctx;
+    /* The kinds of event on_event looks at, bit k for enum tcp_event_kind
+     * k; 0 = every kind.  A world that records no trace may then skip the
+     * others where nothing else needs them (they still count in
+     * world_event_count); on_event may still see some. */
+    uint32_t event_kinds;
 };
 
 /* The defaults: record everything, no callback. */

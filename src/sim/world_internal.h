@@ -27,6 +27,11 @@
  * this many events. */
 #define WORLD_SNAPSHOT_EVERY 2048u
 
+/* A set of event kinds as a bit mask: bit k stands for enum tcp_event_kind k. */
+#define WORLD_EV_BIT(kind) (UINT32_C(1) << (kind))
+#define WORLD_EV_ALL (WORLD_EV_BIT(EV_KIND_COUNT) - 1u)
+_Static_assert(EV_KIND_COUNT < 32, "event kinds fit a uint32_t mask");
+
 #define WORLD_NO_PACKET UINT32_MAX
 /* ev.endpoint of segments forged by a third party (ACT_INJECT). */
 #define WORLD_THIRD_PARTY 0xFFFFu
@@ -179,6 +184,16 @@ struct world {
 
     struct world_options opt;
     size_t nevents;          /* events so far, recorded or not */
+    /* Event kinds some rule's trigger waits for (world_rules_event_kinds). */
+    uint32_t rule_kinds;
+    /* Event kinds anything but the world's own bookkeeping looks at: the
+     * trace, on_event, the rules.  cb_observe only counts the others. */
+    uint32_t wanted_kinds;
+    /* The stacks' callbacks; .observed tells the engine which kinds to
+     * report at all (see world_new_with). */
+    struct tcp_stack_ops stack_ops;
+    /* Events the stacks of crashed or rebooted hosts left unreported. */
+    uint64_t unobserved_gone;
     /* Bytes of packets in flight when !opt.keep_packets (then pkts and
      * arena stay empty); NULL otherwise.  See world_lean.c. */
     struct lean_store *lean;
@@ -216,6 +231,8 @@ uint32_t world_corrupt_copy(struct world *w, uint32_t id, uint64_t bit);
 
 /* world_rules.c */
 bool world_rules_init(struct world *w);
+/* The event kinds (WORLD_EV_BIT) some rule of s waits for. */
+uint32_t world_rules_event_kinds(const struct scenario *s);
 void world_rules_on_event(struct world *w, const struct tcp_event *ev);
 void world_rules_on_eof(struct world *w, int host);
 void world_rule_run(struct world *w, size_t rule);
@@ -249,7 +266,7 @@ uint32_t world_lean_store(struct world *w, const uint8_t *pkt, size_t len, bool 
  * too big): the same one until a packet built there is stored. */
 uint8_t *world_lean_buffer(struct lean_store *ls, size_t len);
 /* The packet's bytes while it is in flight, NULL otherwise. */
-uint8_t *world_lean_packet(const struct lean_store *ls, uint32_t id, size_t *len, bool *copy);
+uint8_t *world_lean_packet(struct lean_store *ls, uint32_t id, size_t *len, bool *copy);
 /* A WI_DELIVER item naming id was scheduled / has run. */
 void world_lean_hold(struct lean_store *ls, uint32_t id);
 void world_lean_release(struct lean_store *ls, uint32_t id);

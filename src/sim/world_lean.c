@@ -43,11 +43,16 @@ struct lean_store {
     uint32_t *buckets;   /* chain heads, mask + 1 of them (a power of two) */
     size_t mask;
     size_t live;
-    uint32_t *fresh;     /* ids stored during the current step */
+    uint32_t *fresh;     /* nodes stored during the current step (a fresh node
+                            stays until the sweep, so its index does too) */
     size_t nfresh, fresh_cap;
     uint8_t **spare;     /* recycled LEAN_BUF_SIZE buffers */
     size_t nspare, spare_cap;
     uint8_t *pending;    /* handed out by world_lean_buffer, not stored yet */
+    /* The node of the id looked up last, LEAN_NIL if none: a packet is
+     * looked up twice in a row, held just after it is stored and released
+     * just after its bytes are read for delivery. */
+    uint32_t last_id, last_node;
 };
 
 /* Grow *buf to hold at least need elements of size sz (doubling). */
@@ -88,6 +93,7 @@ struct lean_store *world_lean_new(void)
     }
     ls->mask = LEAN_MIN_BUCKETS - 1;
     ls->free_node = LEAN_NIL;
+    ls->last_node = LEAN_NIL;
     return ls;
 }
 
@@ -113,12 +119,18 @@ size_t world_lean_live(const struct lean_store *ls)
     return ls ? ls->live : 0;
 }
 
-/* Node holding id, or LEAN_NIL. */
-static uint32_t find_node(const struct lean_store *ls, uint32_t id)
+/* Node holding id, or LEAN_NIL; remembered for the next lookup. */
+static uint32_t find_node(struct lean_store *ls, uint32_t id)
 {
+    if (ls->last_node != LEAN_NIL && ls->last_id == id)
+        return ls->last_node;
     uint32_t n = ls->buckets[id & ls->mask];
     while (n != LEAN_NIL && ls->nodes[n].id != id)
         n = ls->nodes[n].next;
+    if (n != LEAN_NIL) {
+        ls->last_id = id;
+        ls->last_node = n;
+    }
     return n;
 }
 
@@ -186,6 +198,8 @@ static void remove_node(struct lean_store *ls, uint32_t n)
         link = &ls->nodes[*link].next;
     *link = ls->nodes[n].next;
     give_buffer(ls, ls->nodes[n].bytes, ls->nodes[n].len);
+    if (ls->last_node == n)
+        ls->last_node = LEAN_NIL;
     ls->nodes[n] = (struct lean_pkt){ .bytes = NULL, .next = ls->free_node };
     ls->free_node = n;
     ls->live--;
@@ -239,11 +253,13 @@ uint32_t world_lean_store(struct world *w, const uint8_t *pkt, size_t len, bool 
                                       .next = ls->buckets[home], .copy = copy, .fresh = true };
     ls->buckets[home] = n;
     ls->live++;
-    ls->fresh[ls->nfresh++] = id;
+    ls->fresh[ls->nfresh++] = n;
+    ls->last_id = id;
+    ls->last_node = n;
     return id;
 }
 
-uint8_t *world_lean_packet(const struct lean_store *ls, uint32_t id, size_t *len, bool *copy)
+uint8_t *world_lean_packet(struct lean_store *ls, uint32_t id, size_t *len, bool *copy)
 {
     uint32_t n = find_node(ls, id);
     if (n == LEAN_NIL)
@@ -274,9 +290,7 @@ void world_lean_release(struct lean_store *ls, uint32_t id)
 void world_lean_sweep(struct lean_store *ls)
 {
     for (size_t k = 0; k < ls->nfresh; k++) {
-        uint32_t n = find_node(ls, ls->fresh[k]);
-        if (n == LEAN_NIL)
-            continue;
+        uint32_t n = ls->fresh[k];
         ls->nodes[n].fresh = false;
         if (ls->nodes[n].refs == 0)
             remove_node(ls, n);

@@ -12,6 +12,11 @@ struct byte_ring {
     size_t cap;  /* bytes the ring may hold (the configured buffer size) */
     size_t head; /* index of the first byte */
     size_t len;  /* bytes held */
+    /* Bytes past the tail, in the free space, whose content counts: the
+     * receiver's out-of-order data, kept where it will belong (reasm.h).
+     * They stay where they are (the head is not moved back to 0 under
+     * them) and are copied with the ring; appending overwrites them. */
+    size_t ahead;
 };
 
 bool ring_init(struct byte_ring *r, size_t cap);
@@ -27,7 +32,13 @@ size_t ring_write(struct byte_ring *r, const uint8_t *src, size_t n);
 typedef void (*ring_copy_fn)(void *ctx, uint8_t *dst, const uint8_t *src, size_t size);
 size_t ring_write_with(struct byte_ring *r, const uint8_t *src, size_t n, ring_copy_fn copy,
                        void *ctx);
-/* Copy n bytes starting `offset` bytes after the head, without consuming. */
+/* Write n bytes `offset` bytes past the tail, in the free space (offset + n
+ * <= ring_space), without appending them: they count as `ahead`. */
+void ring_write_ahead(struct byte_ring *r, size_t offset, const uint8_t *src, size_t n);
+/* Append the first n bytes ahead (n <= ahead), already in place. */
+void ring_commit_ahead(struct byte_ring *r, size_t n);
+/* Copy n bytes starting `offset` bytes after the head, without consuming
+ * (bytes ahead too: offset may go past len). */
 void ring_peek(const struct byte_ring *r, size_t offset, uint8_t *dst, size_t n);
 /* A pointer to n bytes starting `offset` after the head when they lie in
  * one piece of the ring (no wrap), else NULL: lets a reader skip a copy. */

@@ -86,7 +86,7 @@ struct tcp_cc_ops {
     /* Another duplicate ACK during fast recovery (RFC 5681 3.2 step 4). */
     void (*on_dupack_in_recovery)(struct tcp_cc *cc);
     /* New data acknowledged during fast recovery (RFC 5681 3.2 step 6,
-     * RFC 6582 3.2 steps 3-5). */
+     * RFC 6582 3.2 step 3). */
     enum tcp_cc_recovery_step (*on_ack_in_recovery)(struct tcp_cc *cc, const struct tcp_cc_ack *a);
     /* The retransmission timer expired (RFC 5681 3.1 equation 4). */
     void (*on_rto)(struct tcp_cc *cc, uint32_t flight, uint64_t now);

@@ -189,7 +189,7 @@ static void cubic_on_dupack_in_recovery(struct tcp_cc *cc)
 static enum tcp_cc_recovery_step cubic_on_ack_in_recovery(struct tcp_cc *cc, const struct tcp_cc_ack *a)
 {
     /* A partial ACK is handled exactly as NewReno does (RFC 6582 3.2
-     * step 4): deflate, retransmit the next hole, stay. */
+     * step 3): deflate, retransmit the next hole, stay. */
     if (!seq_ge(a->ack, cc->recover))
         return tcp_cc_ops_for(TCP_CC_NEWRENO)->on_ack_in_recovery(cc, a);
     /* Full ACK: the window is the reduced one and the cubic curve starts

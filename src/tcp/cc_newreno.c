@@ -10,7 +10,7 @@ static void newreno_on_ack(struct tcp_cc *cc, const struct tcp_cc_ack *a)
     cc_reno_grow(cc, a->acked);
 }
 
-/* RFC 6582 3.2 steps 2 and 4 are RFC 5681's: same ssthresh, same
+/* RFC 6582 3.2 step 2 is RFC 5681's: same ssthresh, same
  * ssthresh + 3 * SMSS, same "recover = highest sequence sent". */
 static bool newreno_on_loss_detected(struct tcp_cc *cc, uint32_t flight, tcp_seq snd_max, uint64_t now)
 {
@@ -35,10 +35,10 @@ static void leave_recovery(struct tcp_cc *cc, const struct tcp_cc_ack *a)
     cc->bytes_acked = 0;
 }
 
-/* RFC 6582 3.2 step 4: "deflate the congestion window by the amount of new
- * data acknowledged by the cumulative acknowledgment field.  If the partial
- * ACK acknowledges at least one SMSS of new data, then add back SMSS bytes
- * to the congestion window."  Never below one segment, so that the
+/* RFC 6582 3.2 step 3, partial acknowledgments: "deflate the congestion
+ * window by the amount of new data acknowledged by the cumulative
+ * acknowledgment field.  If the partial ACK acknowledges at least one SMSS
+ * of new data, then add back SMSS bytes to the congestion window."  Never below one segment, so that the
  * retransmission the partial ACK calls for can always be sent. */
 static void deflate_on_partial_ack(struct tcp_cc *cc, uint32_t acked)
 {

@@ -90,8 +90,10 @@ enum tcp_retx_cause {
     RETX_RTO = 0,
     RETX_FAST,      /* third duplicate ACK (issue 3) */
     RETX_SACK,      /* SACK hole (issue 3) */
-    RETX_PROBE,     /* window or keepalive probe */
+    RETX_PROBE,     /* zero-window probe (RFC 9293 3.8.6.1), not counted */
     RETX_RECOVERY,  /* NewReno partial ACK (issue 3) */
+    RETX_DUP_SYN,   /* SYN-ACK sent again for a duplicate SYN in SYN-RECEIVED */
+    RETX_KEEPALIVE, /* keepalive probe (RFC 1122 4.2.3.6), not counted */
     RETX_CAUSE_COUNT
 };
 
@@ -111,6 +113,7 @@ enum tcp_error {
     TCP_ERR_NO_BUFFER,
     TCP_ERR_WOULD_BLOCK,  /* nothing to accept/read now */
     TCP_ERR_CLOSING,      /* connection closing */
+    TCP_ERR_ADDR_NOT_AVAIL, /* connect(): the 4-tuple is taken (TIME_WAIT too) */
     TCP_ERR_COUNT
 };
 

@@ -168,13 +168,12 @@ static bool check_sequence(struct tcp_stack *st, struct tcb *t, const struct tcp
 {
     if (sequence_acceptable(t, seg))
         return true;
-    /* A retransmitted SYN in SYN-RECEIVED: the RFC asks for an ACK; we
-     * resend our SYN-ACK, which is that acknowledgement and also repairs
-     * a lost SYN-ACK (Linux does the same). */
+    /* A retransmitted SYN in SYN-RECEIVED is not dropped as out of
+     * window: it is answered with our SYN-ACK (RFC 9293 3.10.7.4 asks for
+     * an acknowledgment; see tcp_answer_duplicate_syn). */
     if (t->state == TCP_SYN_RECEIVED && (seg->flags & TCP_SYN) && !(seg->flags & TCP_ACK) &&
         seg->seq == t->irs) {
-        drop(st, t, seg, DROP_OUT_OF_WINDOW);
-        tcp_send_syn(st, t, true);
+        tcp_answer_duplicate_syn(st, t);
         return false;
     }
     drop(st, t, seg, DROP_OUT_OF_WINDOW);
@@ -310,8 +309,9 @@ static uint32_t new_data_acked(struct tcp_stack *st, struct tcb *t, const struct
                  seq_lt(ack, t->cc.recover))) {
         /* RFC 6298 5.3: restart the timer on new data acknowledged; but in
          * NewReno recovery only the first partial ACK does (RFC 6582 3.2
-         * step 4, the "Impatient" variant), so a window with many losses
-         * times out instead of crawling one hole per RTT for ever. */
+         * step 3: "for the first partial ACK ... reset the retransmit
+         * timer", RFC 6582's "Impatient" variant), so a window with many
+         * losses times out instead of crawling one hole per RTT for ever. */
         tcp_arm_rto(st, t);
     }
     return acked;
@@ -546,7 +546,8 @@ static enum text_outcome process_text(struct tcp_stack *st, struct tcb *t,
     /* Beyond RCV.NXT: keep it (within the window we offered) and send a
      * duplicate ACK at once, with SACK blocks (RFC 5681 4.2, RFC 2018). */
     tcp_seq limit = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv : t->rcv_nxt;
-    reasm_insert(&t->reasm, t->rcv_nxt, seq, data, len, limit, t->sack_ok && t->cfg.dsack);
+    reasm_insert_into(&t->reasm, &t->rcvbuf, t->rcv_nxt, seq, data, len, limit,
+                      t->sack_ok && t->cfg.dsack);
     if ((seg->flags & TCP_FIN) && seq_le(seq + len, limit)) {
         t->ooo_fin = true;
         t->ooo_fin_seq = seq + len;

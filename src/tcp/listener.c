@@ -167,8 +167,10 @@ static void listen_ack(struct tcp_stack *st, struct tcb *l, const struct tcp_seg
         c->rcv_adv = c->rcv_nxt + tcp_window_field(c, true);
         tcb_cc_init(st, c);
         c->state = TCP_SYN_RECEIVED; /* reconstructed, never announced */
+        /* It never took a place in the SYN queue (that is the point of a
+         * cookie, RFC 4987 3.6), so it is not counted there. */
+        c->from_cookie = true;
         q->stats.cookies_accepted++;
-        q->syn_len++; /* child_established takes it out again */
         listen_event(st, l, LISTEN_COOKIE_ACCEPTED, seg);
         tcp_input_segment(st, c, seg);
         return;
@@ -204,7 +206,7 @@ void tcp_listener_child_established(struct tcp_stack *st, struct tcb *child)
     if (!l)
         return;
     struct tcp_listener *q = l->listener;
-    if (q->syn_len)
+    if (q->syn_len && !child->from_cookie)
         q->syn_len--;
     q->accept_queue[q->accept_len++] = child->sock;
     q->stats.syn_queue = q->syn_len;
@@ -229,7 +231,7 @@ void tcp_listener_child_gone(struct tcp_stack *st, struct tcb *child)
             break;
         }
     }
-    if (!queued && q->syn_len) {
+    if (!queued && q->syn_len && !child->from_cookie) {
         q->syn_len--;
         listen_event(st, l, LISTEN_SYN_EXPIRED, NULL);
     }

@@ -70,7 +70,9 @@ static const char *const cause_names[CAUSE_COUNT] = {
 };
 const char *tcp_state_cause_name(enum tcp_state_cause c) { return NAME_OR(cause_names, c, CAUSE_COUNT); }
 
-static const char *const retx_names[RETX_CAUSE_COUNT] = { "rto", "fast", "sack", "probe", "recovery" };
+static const char *const retx_names[RETX_CAUSE_COUNT] = {
+    "rto", "fast", "sack", "probe", "recovery", "dup-syn", "keepalive",
+};
 const char *tcp_retx_cause_name(enum tcp_retx_cause c) { return NAME_OR(retx_names, c, RETX_CAUSE_COUNT); }
 
 static const char *const app_names[APP_CALL_COUNT] = {
@@ -80,7 +82,7 @@ const char *tcp_app_call_name(enum tcp_app_call c) { return NAME_OR(app_names, c
 
 static const char *const error_names[TCP_ERR_COUNT] = {
     "none", "reset", "refused", "timeout", "keepalive", "address-in-use", "invalid",
-    "no-buffer", "would-block", "closing",
+    "no-buffer", "would-block", "closing", "address-not-available",
 };
 const char *tcp_error_name(enum tcp_error e) { return NAME_OR(error_names, e, TCP_ERR_COUNT); }
 
@@ -92,3 +94,5 @@ const char *tcp_listen_what_name(enum tcp_listen_what w) { return NAME_OR(listen
 
 _Static_assert(COUNT_OF(state_names) == TCP_STATE_COUNT, "state names");
 _Static_assert(COUNT_OF(drop_names) == DROP_REASON_COUNT, "drop names");
+_Static_assert(COUNT_OF(error_names) == TCP_ERR_COUNT, "error names");
+_Static_assert(COUNT_OF(retx_names) == RETX_CAUSE_COUNT, "retransmission causes");

@@ -142,7 +142,9 @@ static void report_retransmit(struct tcp_stack *st, struct tcb *t, enum tcp_retx
     tcb_observe(st, t, &ev);
 }
 
-void tcp_send_syn(struct tcp_stack *st, struct tcb *t, bool with_ack)
+/* Our SYN (or SYN-ACK); sent again below SND.MAX, it is reported with
+ * `cause`. */
+static void send_syn(struct tcp_stack *st, struct tcb *t, bool with_ack, enum tcp_retx_cause cause)
 {
     struct tcp_segment s = { 0 };
     fill_addresses(t, &s);
@@ -170,7 +172,7 @@ void tcp_send_syn(struct tcp_stack *st, struct tcb *t, bool with_ack)
         s.opt.ts_ecr = with_ack ? t->ts_recent : 0;
     }
     if (seq_lt(t->iss, t->snd_max)) {
-        report_retransmit(st, t, RETX_RTO, t->iss, 1);
+        report_retransmit(st, t, cause, t->iss, 1);
         t->rtt_timing = false; /* Karn */
     } else {
         t->rtt_timing = true;
@@ -185,6 +187,22 @@ void tcp_send_syn(struct tcp_stack *st, struct tcb *t, bool with_ack)
     emit_segment(st, t->id, &s);
     if (t->timer[TCP_TIMER_RTO] == TCP_TIME_NEVER)
         tcp_arm_rto(st, t);
+}
+
+void tcp_send_syn(struct tcp_stack *st, struct tcb *t, bool with_ack)
+{
+    send_syn(st, t, with_ack, RETX_RTO);
+}
+
+/* A duplicate of the peer's SYN arrived in SYN-RECEIVED.  RFC 9293
+ * 3.10.7.4 asks for an acknowledgment; like Linux (tcp_check_req ->
+ * inet_rtx_syn_ack) we send the SYN-ACK again, which is that ACK and also
+ * repairs a lost SYN-ACK, and restart its timer with the current
+ * (backed-off) value.  Linux counts it in RetransSegs; so do we. */
+void tcp_answer_duplicate_syn(struct tcp_stack *st, struct tcb *t)
+{
+    send_syn(st, t, true, RETX_DUP_SYN);
+    tcp_arm_rto(st, t);
 }
 
 void tcp_send_ack(struct tcp_stack *st, struct tcb *t)
@@ -313,8 +331,14 @@ uint32_t tcp_transmit(struct tcp_stack *st, struct tcb *t, tcp_seq seq, uint32_t
     }
     uint32_t seq_len = len + (fin ? 1u : 0u);
     tcp_seq seg_end = seq + seq_len;
-    if (probe || cause == RETX_PROBE) {
-        report_probe(st, t, seq, seq_len); /* a probe, or the refused probe byte again */
+    if (probe || (cause == RETX_PROBE && !seq_gt(seg_end, t->snd_max))) {
+        report_probe(st, t, seq, seq_len); /* a probe, or only the refused probe byte again */
+    } else if (cause == RETX_PROBE) {
+        /* The window reopened: this segment starts at the probe byte the
+         * peer refused (it lay beyond a zero window, RFC 9293 3.8.6.1) and
+         * goes on into new data.  The peer never took that byte, so this
+         * is a plain send, not a retransmission.  No RTT timing: an ACK
+         * could still answer the earlier probe (Karn). */
     } else if (seq_lt(seq, t->snd_max)) {
         report_retransmit(st, t, cause, seq, seq_len);
         /* Karn (RFC 6298 3): a retransmitted segment gives no sample. */
@@ -454,8 +478,13 @@ void tcp_persist_expired(struct tcp_stack *st, struct tcb *t)
     uint32_t wnd = t->snd_wnd < t->cc.cwnd ? t->snd_wnd : t->cc.cwnd;
     uint32_t usable = wnd > in_flight ? wnd - in_flight : 0;
     uint32_t len = usable < t->snd_mss ? usable : t->snd_mss;
-    if (len)
-        t->snd_nxt += tcp_transmit(st, t, t->snd_nxt, len, RETX_RTO, false);
+    if (len) {
+        /* Open window: new data, or the refused probe byte with it. */
+        enum tcp_retx_cause cause = t->probe_unresent ? RETX_PROBE : RETX_RTO;
+        t->snd_nxt += tcp_transmit(st, t, t->snd_nxt, len, cause, false);
+        if (!seq_lt(t->snd_nxt, t->snd_max))
+            t->probe_unresent = false;
+    }
     tcp_output(st, t);
 }
 

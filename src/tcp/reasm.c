@@ -1,6 +1,8 @@
 /* The receiver's out-of-order queue (see reasm.h).
  *
- * The queue is a sorted array of blocks, each owning a copy of its bytes.
+ * The queue is a sorted array of blocks, whose bytes wait in the receive
+ * ring's free space (in_ring) or, when they would not fit there, in a copy
+ * each block owns.
  * Blocks never touch: two blocks that would be adjacent are one block, so
  * a SACK block built from a queue block always has a hole on each side
  * (RFC 2018 section 3: "the bytes just below the block ... and just above
@@ -59,10 +61,12 @@ static bool reserve_one_slot(struct tcp_reasm *r)
     return true;
 }
 
-/* Drop the first n bytes of block b (n < its length). */
+/* Drop the first n bytes of block b (n < its length).  In the ring the
+ * rest is already where it belongs. */
 static void trim_block_front(struct reasm_block *b, uint32_t n)
 {
-    memmove(b->data, b->data + n, block_len(b) - n);
+    if (b->data)
+        memmove(b->data, b->data + n, block_len(b) - n);
     b->start += n;
 }
 
@@ -97,6 +101,10 @@ bool reasm_clone(struct tcp_reasm *dst, const struct tcp_reasm *src)
     dst->cap = src->count;
     for (size_t i = 0; i < src->count; i++) {
         struct reasm_block b = src->blocks[i];
+        if (!b.data) { /* in the ring, which ring_clone copies with its bytes ahead */
+            dst->blocks[dst->count++] = b;
+            continue;
+        }
         b.room = block_len(&b);
         b.data = malloc(b.room);
         if (!b.data) {
@@ -127,23 +135,43 @@ static size_t first_block_reaching(const struct tcp_reasm *r, tcp_seq seq)
     return lo;
 }
 
+/* Where a segment's new bytes go: the receive ring (ring not NULL), whose
+ * tail is at sequence number seq, or a block's buffer that starts at seq. */
+struct bytes_dst {
+    struct byte_ring *ring;
+    uint8_t *buf;
+    tcp_seq seq;
+};
+
+static void put_bytes(const struct bytes_dst *dst, tcp_seq at, const uint8_t *src, uint32_t n)
+{
+    if (dst->ring)
+        ring_write_ahead(dst->ring, at - dst->seq, src, n);
+    else
+        memcpy(dst->buf + (at - dst->seq), src, n);
+}
+
 /* A segment that touches no held block becomes a block of its own at
- * index `at`.  Returns the bytes stored or -1 (queue unchanged). */
-static long insert_new_block(struct tcp_reasm *r, size_t at, tcp_seq start, tcp_seq end,
-                             const uint8_t *bytes)
+ * index `at`, its bytes in ring (whose tail is at rcv_nxt) unless ring is
+ * NULL.  Returns the bytes stored or -1 (queue unchanged). */
+static long insert_new_block(struct tcp_reasm *r, struct byte_ring *ring, tcp_seq rcv_nxt,
+                             size_t at, tcp_seq start, tcp_seq end, const uint8_t *bytes)
 {
     uint32_t len = end - start;
-    uint8_t *copy = malloc(len);
-    if (!copy)
+    if (!reserve_one_slot(r))
         return -1;
-    if (!reserve_one_slot(r)) {
-        free(copy);
-        return -1;
+    uint8_t *copy = NULL;
+    if (ring) {
+        ring_write_ahead(ring, start - rcv_nxt, bytes, len);
+    } else {
+        copy = malloc(len);
+        if (!copy)
+            return -1;
+        memcpy(copy, bytes, len);
     }
-    memcpy(copy, bytes, len);
     memmove(&r->blocks[at + 1], &r->blocks[at], (r->count - at) * sizeof r->blocks[0]);
-    r->blocks[at] = (struct reasm_block){
-        .start = start, .end = end, .data = copy, .room = len, .last_touched = ++r->counter};
+    r->blocks[at] = (struct reasm_block){.start = start, .end = end, .data = copy,
+                                         .room = copy ? len : 0, .last_touched = ++r->counter};
     r->count++;
     r->bytes += len;
     return (long)len;
@@ -170,17 +198,17 @@ static uint32_t count_held_bytes(struct tcp_reasm *r, size_t lo, size_t hi, tcp_
 }
 
 /* Copy the parts of the segment [start, end) that fall in the holes
- * between blocks [lo, hi) into `dst`, a buffer that starts at `dst_seq`.
- * Bytes already held are left as they were received first. */
+ * between blocks [lo, hi) to dst.  Bytes already held are left as they
+ * were received first. */
 static void copy_segment_into_holes(const struct tcp_reasm *r, size_t lo, size_t hi,
                                     tcp_seq start, tcp_seq end, const uint8_t *bytes,
-                                    uint8_t *dst, tcp_seq dst_seq)
+                                    const struct bytes_dst *dst)
 {
     tcp_seq cursor = start;
     for (size_t i = lo; i <= hi && seq_lt(cursor, end); i++) {
         tcp_seq hole_end = i < hi ? seq_min(r->blocks[i].start, end) : end;
         if (seq_lt(cursor, hole_end))
-            memcpy(dst + (cursor - dst_seq), bytes + (cursor - start), hole_end - cursor);
+            put_bytes(dst, cursor, bytes + (cursor - start), hole_end - cursor);
         if (i < hi)
             cursor = seq_max(cursor, r->blocks[i].end);
     }
@@ -194,6 +222,32 @@ static uint32_t grown_room(uint32_t room, uint32_t need)
 {
     uint32_t doubled = room > UINT32_MAX / 2 ? UINT32_MAX : room * 2;
     return need > doubled ? need : doubled;
+}
+
+/* Blocks [lo, hi) become the one block [start, end), the most recent. */
+static void join_blocks(struct tcp_reasm *r, size_t lo, size_t hi, tcp_seq start, tcp_seq end,
+                        uint8_t *data, uint32_t room)
+{
+    r->blocks[lo] = (struct reasm_block){
+        .start = start, .end = end, .data = data, .room = room, .last_touched = ++r->counter};
+    remove_block_slots(r, lo + 1, hi - lo - 1);
+}
+
+/* merge_into_blocks in the ring: the bytes of the holes go to their
+ * places and the blocks' ranges join; nothing else moves. */
+static long merge_in_ring(struct tcp_reasm *r, struct byte_ring *ring, tcp_seq rcv_nxt,
+                          size_t lo, size_t hi, tcp_seq start, tcp_seq end,
+                          const uint8_t *bytes, bool note_dsack)
+{
+    tcp_seq merged_start = seq_min(start, r->blocks[lo].start);
+    tcp_seq merged_end = seq_max(end, r->blocks[hi - 1].end);
+    uint32_t held = count_held_bytes(r, lo, hi, start, end, note_dsack);
+    struct bytes_dst dst = {.ring = ring, .seq = rcv_nxt};
+    copy_segment_into_holes(r, lo, hi, start, end, bytes, &dst);
+    join_blocks(r, lo, hi, merged_start, merged_end, NULL, 0);
+    uint32_t added = (end - start) - held;
+    r->bytes += added;
+    return (long)added;
 }
 
 /* The segment [start, end) overlaps or touches blocks [lo, hi) (hi > lo):
@@ -233,24 +287,22 @@ static long merge_into_blocks(struct tcp_reasm *r, size_t lo, size_t hi, tcp_seq
         const struct reasm_block *b = &r->blocks[i];
         memcpy(merged + (b->start - merged_start), b->data, block_len(b));
     }
-    copy_segment_into_holes(r, lo, hi, start, end, bytes, merged, merged_start);
+    struct bytes_dst dst = {.buf = merged, .seq = merged_start};
+    copy_segment_into_holes(r, lo, hi, start, end, bytes, &dst);
 
     for (size_t i = grow_first ? lo + 1 : lo; i < hi; i++)
         free(r->blocks[i].data);
-    *first = (struct reasm_block){.start = merged_start,
-                                  .end = merged_end,
-                                  .data = merged,
-                                  .room = room,
-                                  .last_touched = ++r->counter};
-    remove_block_slots(r, lo + 1, hi - lo - 1);
+    join_blocks(r, lo, hi, merged_start, merged_end, merged, room);
 
     uint32_t added = (end - start) - held;
     r->bytes += added;
     return (long)added;
 }
 
-long reasm_insert(struct tcp_reasm *r, tcp_seq rcv_nxt, tcp_seq seq, const uint8_t *data,
-                  uint32_t len, tcp_seq limit, bool note_dsack)
+/* reasm_insert, the bytes going to ring (tail at rcv_nxt) unless it is
+ * NULL. */
+static long insert(struct tcp_reasm *r, struct byte_ring *ring, tcp_seq rcv_nxt, tcp_seq seq,
+                   const uint8_t *data, uint32_t len, tcp_seq limit, bool note_dsack)
 {
     if (len == 0 || len > REASM_MAX_SEGMENT || data == NULL)
         return 0;
@@ -271,7 +323,7 @@ long reasm_insert(struct tcp_reasm *r, tcp_seq rcv_nxt, tcp_seq seq, const uint8
     while (hi < r->count && seq_le(r->blocks[hi].start, end))
         hi++;
     if (lo == hi)
-        return insert_new_block(r, lo, start, end, bytes);
+        return insert_new_block(r, ring, rcv_nxt, lo, start, end, bytes);
 
     struct reasm_block *b = &r->blocks[lo];
     if (hi == lo + 1 && seq_le(b->start, start) && seq_le(end, b->end)) {
@@ -283,7 +335,55 @@ long reasm_insert(struct tcp_reasm *r, tcp_seq rcv_nxt, tcp_seq seq, const uint8
         b->last_touched = ++r->counter;
         return 0;
     }
+    if (ring)
+        return merge_in_ring(r, ring, rcv_nxt, lo, hi, start, end, bytes, note_dsack);
     return merge_into_blocks(r, lo, hi, start, end, bytes, note_dsack);
+}
+
+long reasm_insert(struct tcp_reasm *r, tcp_seq rcv_nxt, tcp_seq seq, const uint8_t *data,
+                  uint32_t len, tcp_seq limit, bool note_dsack)
+{
+    return insert(r, NULL, rcv_nxt, seq, data, len, limit, note_dsack);
+}
+
+bool reasm_leave_ring(struct tcp_reasm *r, struct byte_ring *ring, tcp_seq rcv_nxt)
+{
+    if (!r->in_ring)
+        return true;
+    for (size_t i = 0; i < r->count; i++) {
+        struct reasm_block *b = &r->blocks[i];
+        b->data = malloc(block_len(b));
+        if (!b->data) {
+            for (size_t j = 0; j < i; j++) {
+                free(r->blocks[j].data);
+                r->blocks[j].data = NULL;
+            }
+            return false;
+        }
+        b->room = block_len(b);
+        ring_peek(ring, ring->len + (b->start - rcv_nxt), b->data, block_len(b));
+    }
+    r->in_ring = false;
+    ring->ahead = 0;
+    return true;
+}
+
+long reasm_insert_into(struct tcp_reasm *r, struct byte_ring *ring, tcp_seq rcv_nxt,
+                       tcp_seq seq, const uint8_t *data, uint32_t len, tcp_seq limit,
+                       bool note_dsack)
+{
+    /* An empty queue starts again in the ring; the kept part of a
+     * segment (see insert) beyond the ring's free space moves the queue
+     * out of it, for as long as it holds anything. */
+    if (r->count == 0)
+        r->in_ring = true;
+    if (r->in_ring && len > 0 && len <= REASM_MAX_SEGMENT) {
+        tcp_seq end = seq_min(seq + len, limit);
+        if (seq_gt(end, rcv_nxt) && end - rcv_nxt > ring_space(ring) &&
+            !reasm_leave_ring(r, ring, rcv_nxt))
+            return -1;
+    }
+    return insert(r, r->in_ring ? ring : NULL, rcv_nxt, seq, data, len, limit, note_dsack);
 }
 
 void reasm_note_duplicate(struct tcp_reasm *r, tcp_seq start, tcp_seq end)
@@ -315,14 +415,34 @@ static void discard_below(struct tcp_reasm *r, tcp_seq rcv_nxt)
     }
 }
 
+/* In the ring, the bytes ahead of the tail are exactly those up to the
+ * end of the last block (the tail having moved to rcv_nxt). */
+static void sync_ring_ahead(const struct tcp_reasm *r, struct byte_ring *ring, tcp_seq rcv_nxt)
+{
+    if (r->in_ring)
+        ring->ahead = r->count ? r->blocks[r->count - 1].end - rcv_nxt : 0;
+}
+
 uint32_t reasm_drain(struct tcp_reasm *r, tcp_seq rcv_nxt, struct byte_ring *ring)
 {
     discard_below(r, rcv_nxt);
-    if (r->count == 0 || r->blocks[0].start != rcv_nxt)
+    if (r->count == 0 || r->blocks[0].start != rcv_nxt) {
+        sync_ring_ahead(r, ring, rcv_nxt);
         return 0;
+    }
     /* One block is all there is to move: blocks are never adjacent, so the
      * next block starts beyond the end of this one, past the new RCV.NXT. */
     struct reasm_block *b = &r->blocks[0];
+    if (!b->data) {
+        /* Already in place: it fits, as everything the queue keeps in the
+         * ring lies in its free space. */
+        uint32_t moved = block_len(b);
+        ring_commit_ahead(ring, moved);
+        r->bytes -= moved;
+        remove_block_slots(r, 0, 1);
+        sync_ring_ahead(r, ring, rcv_nxt + moved);
+        return moved;
+    }
     uint32_t moved = (uint32_t)ring_write(ring, b->data, block_len(b));
     if (moved == 0)
         return 0;

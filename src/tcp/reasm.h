@@ -1,8 +1,12 @@
 /* The receiver's out-of-order queue and the SACK blocks it reports.
  *
- * Segments that arrive beyond RCV.NXT are kept here (their bytes copied)
- * until the gap before them fills; then they move to the receive buffer in
- * order.  The queue also remembers which blocks arrived most recently, so
+ * Segments that arrive beyond RCV.NXT are kept here until the gap before
+ * them fills; then they join the receive buffer in order.  Their bytes
+ * wait in the receive buffer's free space, where they will belong (ring
+ * "ahead" bytes, see buffer.h), so filling the gap moves no byte; only
+ * when a segment lies beyond that space (the buffer was made smaller than
+ * the window offered) does the queue copy its bytes into blocks of its
+ * own, until it is empty again.  The queue also remembers which blocks arrived most recently, so
  * the SACK option can list them in the order RFC 2018 section 4 asks, and
  * a duplicate to report with D-SACK (RFC 2883). */
 #ifndef TCPVIZ_TCP_REASM_H
@@ -18,7 +22,7 @@
 
 struct reasm_block {
     tcp_seq start, end;       /* [start, end) */
-    uint8_t *data;            /* end - start bytes */
+    uint8_t *data;            /* end - start bytes; NULL while in the ring */
     uint32_t room;            /* bytes data can hold, at least end - start */
     uint64_t last_touched;    /* insertion counter: larger = more recent */
 };
@@ -30,6 +34,9 @@ struct tcp_reasm {
     uint64_t counter;         /* for last_touched */
     bool dsack_pending;       /* a duplicate to report in the next ACK */
     tcp_seq dsack_start, dsack_end;
+    /* The blocks' bytes are in the receive ring, `start - RCV.NXT` bytes
+     * past its tail (data NULL); else each block owns a copy. */
+    bool in_ring;
 };
 
 void reasm_init(struct tcp_reasm *r);
@@ -44,6 +51,14 @@ bool reasm_clone(struct tcp_reasm *dst, const struct tcp_reasm *src);
  * memory runs out. */
 long reasm_insert(struct tcp_reasm *r, tcp_seq rcv_nxt, tcp_seq seq, const uint8_t *data,
                   uint32_t len, tcp_seq limit, bool note_dsack);
+/* The same for the receive buffer `ring`, whose tail is at rcv_nxt: the
+ * bytes go into its free space when they fit there. */
+long reasm_insert_into(struct tcp_reasm *r, struct byte_ring *ring, tcp_seq rcv_nxt,
+                       tcp_seq seq, const uint8_t *data, uint32_t len, tcp_seq limit,
+                       bool note_dsack);
+/* Copy the bytes held in ring into blocks of the queue's own (before the
+ * ring is resized); false when memory runs out (nothing changed then). */
+bool reasm_leave_ring(struct tcp_reasm *r, struct byte_ring *ring, tcp_seq rcv_nxt);
 
 /* Remember a duplicate below RCV.NXT (data we already delivered) for
  * D-SACK (RFC 2883 4.1: the first block reports it). */

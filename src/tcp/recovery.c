@@ -146,7 +146,7 @@ void tcp_recovery_on_new_ack(struct tcp_stack *st, struct tcb *t, uint32_t acked
         t->in_recovery = false;
         tcb_report_cc(st, t, CC_CAUSE_RECOVERY_END);
     } else if (step == CC_RECOVERY_RETRANSMIT) {
-        /* RFC 6582 3.2 step 4: a partial ACK: retransmit the first
+        /* RFC 6582 3.2 step 3: a partial ACK: retransmit the first
          * unacknowledged segment and stay in fast recovery. */
         tcb_report_cc(st, t, CC_CAUSE_PARTIAL_ACK);
         tcp_transmit(st, t, t->snd_una, t->snd_mss, RETX_RECOVERY, false);

@@ -111,10 +111,11 @@ static uint32_t fold_total(uint64_t total)
     return folded;
 }
 
-/* The folded one's complement sum of the 16-bit big-endian words in
- * n8 * 8 bytes, taken 64 bits at a time in the host's byte order.
- * Every payload byte is summed by the sender and by the receiver, so this
- * is the codec's hot loop.
+/* The one's complement sum of the 16-bit big-endian words in n8 * 8
+ * bytes, taken 64 bits at a time in the host's byte order, not yet folded
+ * (fold_total does that): the portable loop of sum_words64.  Every payload
+ * byte is summed by the sender and by the receiver, so this is the
+ * codec's hot loop.
  *  - A 64-bit word is four 16-bit words times powers of 2^16, and
  *    2^16 = 1 in the one's complement sum (RFC 1071 2(A), the end-around
  *    carry), so adding 64-bit words, counting the carries out of bit 63
@@ -127,7 +128,7 @@ static uint32_t fold_total(uint64_t total)
  *  - In the host's byte order each 16-bit word has its bytes swapped on a
  *    little-endian machine, and the sum of swapped words is the swapped sum
  *    (RFC 1071 2(B), byte order independence): swap the folded result. */
-static uint32_t sum_words64(const uint8_t *data, size_t n8)
+static uint64_t sum_words64_scalar(const uint8_t *data, size_t n8)
 {
     uint64_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
     size_t i = 0;
@@ -140,8 +141,92 @@ static uint32_t sum_words64(const uint8_t *data, size_t n8)
     }
     for (; i < n8; i++)
         add_word64(&a0, &c0, load_word64(data + i * 8));
-    return fold_total(halves(a0) + halves(a1) + halves(a2) + halves(a3) + c0 + c1 + c2 + c3);
+    return halves(a0) + halves(a1) + halves(a2) + halves(a3) + c0 + c1 + c2 + c3;
 }
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#define HAVE_SUM_AVX2 1
+typedef uint32_t u32x8 __attribute__((vector_size(32)));
+
+/* Blocks of 32 bytes summed at most this many at a time: each 32-bit lane
+ * then stays below 2^16 * 2^16 (a packet is far smaller anyway). */
+#define AVX2_CHUNK_BLOCKS 65535u
+
+/* The same sum, unfolded, over n32 * 32 bytes with AVX2 (most x86-64
+ * machines since 2013; sum_words64 asks the CPU): the 16-bit words go
+ * into 32-bit lanes, eight lanes for the low halves of each 32-bit word
+ * and eight for the high ones, so no add waits for a carry and one
+ * instruction adds 32 bytes; the lanes are added up at the end.  Half the
+ * time of the scalar loop per packet (measured: 18 against 40 ns for 1472
+ * bytes).  Written with GCC's vector extension, which clang has too. */
+__attribute__((target("avx2"))) static uint64_t sum_blocks32_avx2(const uint8_t *data,
+                                                                  size_t n32)
+{
+    uint64_t total = 0;
+    while (n32 > 0) {
+        size_t n = n32 < AVX2_CHUNK_BLOCKS ? n32 : AVX2_CHUNK_BLOCKS;
+        u32x8 lo = {0}, hi = {0};
+        for (size_t i = 0; i < n; i++) {
+            u32x8 w;
+            memcpy(&w, data + i * 32, sizeof w); /* one unaligned load */
+            lo += w & 0xffffu;
+            hi += w >> 16;
+        }
+        for (int k = 0; k < 8; k++)
+            total += (uint64_t)lo[k] + hi[k];
+        data += n * 32;
+        n32 -= n;
+    }
+    return total;
+}
+
+/* sum_blocks32_avx2 over src while storing each block at dst: the
+ * sender's payload goes from the send buffer into the packet and is
+ * summed in one pass, where memcpy and then a second pass over the
+ * source cost more (the bytes come from the send buffer, cold). */
+__attribute__((target("avx2"))) static uint64_t copy_sum_blocks32_avx2(uint8_t *dst,
+                                                                       const uint8_t *src,
+                                                                       size_t n32)
+{
+    uint64_t total = 0;
+    while (n32 > 0) {
+        size_t n = n32 < AVX2_CHUNK_BLOCKS ? n32 : AVX2_CHUNK_BLOCKS;
+        u32x8 lo = {0}, hi = {0};
+        for (size_t i = 0; i < n; i++) {
+            u32x8 w;
+            memcpy(&w, src + i * 32, sizeof w);
+            memcpy(dst + i * 32, &w, sizeof w);
+            lo += w & 0xffffu;
+            hi += w >> 16;
+        }
+        for (int k = 0; k < 8; k++)
+            total += (uint64_t)lo[k] + hi[k];
+        src += n * 32;
+        dst += n * 32;
+        n32 -= n;
+    }
+    return total;
+}
+#endif
+
+/* The folded sum of n8 * 8 bytes (see sum_words64_scalar). */
+static uint32_t sum_words64(const uint8_t *data, size_t n8)
+{
+    uint64_t total = 0;
+#ifdef HAVE_SUM_AVX2
+    /* Every lane order and grouping gives the same sum (RFC 1071 2(A)),
+     * so the wide loop takes the whole 32-byte blocks, the scalar one the
+     * last few words. */
+    if (n8 >= 4 && __builtin_cpu_supports("avx2")) {
+        size_t n32 = n8 / 4;
+        total = sum_blocks32_avx2(data, n32);
+        data += n32 * 32;
+        n8 -= n32 * 4;
+    }
+#endif
+    return fold_total(total + sum_words64_scalar(data, n8));
+}
+
 
 /* The bytes after the last whole 64-bit word: 16-bit words, then an odd
  * trailing byte padded with a zero byte (RFC 1071 4.1). */
@@ -169,12 +254,13 @@ uint32_t inet_checksum_add(uint32_t sum, const uint8_t *data, size_t len)
 }
 
 /* memcpy(dst, src, len), returning inet_checksum_add(sum, dst, len).  The
- * sum is taken over the source, which the copy has just brought into the
- * cache: the destination was just written, by wide stores, and reading it
- * back at once in 64-bit loads waits for those stores to reach the cache
- * (measured: summing the packet after copying the payload into it cost
- * more than the copy).  A loop that copies and sums the same words would
- * avoid the second read but loses to memcpy's wide moves. */
+ * sum is taken over the source, never over the destination just written:
+ * reading back at once what wide stores have just written waits for those
+ * stores to reach the cache (measured: summing the packet after copying
+ * the payload into it cost more than the copy).  With AVX2 one loop
+ * copies and sums each 32-byte block (1 ms less per 100 MB than memcpy and
+ * a second pass); a scalar loop doing the same lost to memcpy's wide
+ * moves, so without AVX2 it is memcpy, then the sum over the source. */
 static uint32_t inet_checksum_copy(uint32_t sum, uint8_t *dst, const uint8_t *src, size_t len)
 {
     uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
@@ -182,6 +268,16 @@ static uint32_t inet_checksum_copy(uint32_t sum, uint8_t *dst, const uint8_t *sr
         memmove(dst, src, len);
         return inet_checksum_add(sum, dst, len);
     }
+#ifdef HAVE_SUM_AVX2
+    if (len >= 32 && __builtin_cpu_supports("avx2")) {
+        /* The whole blocks in one pass, then the last bytes: pieces that
+         * start at even offsets may be summed apart and added. */
+        size_t done = len / 32 * 32;
+        uint32_t blocks = fold_total(copy_sum_blocks32_avx2(dst, src, len / 32));
+        memcpy(dst + done, src + done, len - done);
+        return inet_checksum_add(fold_to_16((uint64_t)sum + blocks), src + done, len - done);
+    }
+#endif
     memcpy(dst, src, len);
     return inet_checksum_add(sum, src, len);
 }
@@ -550,7 +646,7 @@ static enum seg_error decode_options(const uint8_t *p, size_t len, struct tcp_op
 /* IPv4 header checks (RFC 791 3.1), in the order documented in the header.
  * On success *ip_header_len and *total_len describe the packet. */
 static enum seg_error check_ip_header(const uint8_t *pkt, size_t len, size_t *ip_header_len,
-                                      size_t *total_len)
+                                      size_t *total_len, bool verify_checksum)
 {
     if (len < IPV4_HEADER_LEN)
         return SEG_ERR_SHORT_IP;
@@ -564,7 +660,7 @@ static enum seg_error check_ip_header(const uint8_t *pkt, size_t len, size_t *ip
     size_t total = get_be16(pkt + 2);
     if (total < ihl || total > len)
         return SEG_ERR_IP_TOTAL_LEN;
-    if (inet_checksum_finish(ip_header_sum(pkt, ihl)) != 0)
+    if (verify_checksum && inet_checksum_finish(ip_header_sum(pkt, ihl)) != 0)
         return SEG_ERR_IP_CHECKSUM;
     uint16_t frag = get_be16(pkt + 6);
     if ((frag & IP_FLAG_MF) || (frag & IP_FRAG_OFFSET_MASK) != 0)
@@ -589,7 +685,7 @@ static void read_tcp_fixed_header(const uint8_t *tcp, struct tcp_segment *out)
 }
 
 static enum seg_error decode(const uint8_t *pkt, size_t len, struct tcp_segment *out,
-                             bool verify_checksum)
+                             bool verify_ip, bool verify_checksum)
 {
     if (out == NULL)
         return SEG_ERR_SHORT_IP;
@@ -598,7 +694,7 @@ static enum seg_error decode(const uint8_t *pkt, size_t len, struct tcp_segment 
         return SEG_ERR_SHORT_IP;
 
     size_t ihl = 0, total = 0;
-    enum seg_error err = check_ip_header(pkt, len, &ihl, &total);
+    enum seg_error err = check_ip_header(pkt, len, &ihl, &total, verify_ip);
     if (err != SEG_OK)
         return err;
     out->ip_id = get_be16(pkt + 4);
@@ -634,13 +730,18 @@ static enum seg_error decode(const uint8_t *pkt, size_t len, struct tcp_segment 
 
 enum seg_error tcp_segment_decode(const uint8_t *pkt, size_t len, struct tcp_segment *out)
 {
-    return decode(pkt, len, out, true);
+    return decode(pkt, len, out, true, true);
 }
 
 enum seg_error tcp_segment_decode_unverified(const uint8_t *pkt, size_t len,
                                              struct tcp_segment *out)
 {
-    return decode(pkt, len, out, false);
+    return decode(pkt, len, out, true, false);
+}
+
+enum seg_error tcp_segment_decode_headers(const uint8_t *pkt, size_t len, struct tcp_segment *out)
+{
+    return decode(pkt, len, out, false, false);
 }
 
 /* ---- small helpers ---- */

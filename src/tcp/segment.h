@@ -92,6 +92,10 @@ enum seg_error tcp_segment_decode(const uint8_t *pkt, size_t len, struct tcp_seg
  * emitted), where the sum would be a third pass over every byte sent. */
 enum seg_error tcp_segment_decode_unverified(const uint8_t *pkt, size_t len,
                                              struct tcp_segment *out);
+/* The same verifying neither checksum: reads the headers of a packet whose
+ * checksum has failed (to show which segment was lost), when they are
+ * whole.  Never for a packet that is then processed. */
+enum seg_error tcp_segment_decode_headers(const uint8_t *pkt, size_t len, struct tcp_segment *out);
 
 /* Build the packet for seg into buf (capacity cap).  Returns the packet
  * length, or 0 if it does not fit in cap or in TCP_PACKET_MAX. */

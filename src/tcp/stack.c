@@ -152,12 +152,34 @@ void tcp_drop_segment(struct tcp_stack *st, const struct tcb *t, const struct tc
     tcp_seg_event(st, t, seg, EV_SEG_DROP, why);
 }
 
-/* RFC 6191 / RFC 9293 3.10.7.4 note: a new SYN for a 4-tuple in TIME-WAIT
- * may reopen it if its sequence number is beyond the old connection's. */
-static bool syn_reopens_time_wait(const struct tcb *t, const struct tcp_segment *seg)
+/* RFC 9293 3.6.1 (MAY-2, from RFC 1122 4.2.2.13): a new SYN may reopen a
+ * 4-tuple held by TIME-WAIT.  Which SYN is new enough is RFC 6191 2's test
+ * (BSD's and Linux's too): with timestamps on the old connection and
+ * offered for the new one, a timestamp above the last one seen (or equal,
+ * with a higher sequence number); otherwise a sequence number above the old
+ * RCV.NXT.  Returns the RFC the decision follows, or NULL to refuse (the
+ * SYN then meets TIME-WAIT, which acknowledges it: RFC 9293 3.10.7.4). */
+static const char *syn_reopens_time_wait(const struct tcb *t, const struct tcp_segment *seg)
 {
-    return t->state == TCP_TIME_WAIT && (seg->flags & TCP_SYN) &&
-           !(seg->flags & (TCP_ACK | TCP_RST)) && seq_gt(seg->seq, t->rcv_nxt);
+    if (t->state != TCP_TIME_WAIT || !(seg->flags & TCP_SYN) ||
+        (seg->flags & (TCP_ACK | TCP_RST)))
+        return NULL;
+    bool new_uses_timestamps = seg->opt.has_timestamps && t->cfg.timestamps;
+    if (t->ts_ok && new_uses_timestamps) {
+        int32_t newer = (int32_t)(seg->opt.ts_val - t->ts_recent);
+        bool ok = newer > 0 || (newer == 0 && seq_gt(seg->seq, t->rcv_nxt));
+        return ok ? "RFC 6191" : NULL;
+    }
+    return seq_gt(seg->seq, t->rcv_nxt) ? "RFC 9293 3.6.1" : NULL;
+}
+
+/* RFC 9293 3.6.1 (1): the reopened connection's ISS lies above every
+ * sequence number the old one used; like Linux, a window's worth above
+ * its SND.NXT. */
+static tcp_seq iss_after_time_wait(const struct tcb *t)
+{
+    tcp_seq iss = t->snd_max + 65535u + 2u;
+    return iss ? iss : 1u;
 }
 
 void tcp_stack_input(struct tcp_stack *st, uint64_t now, const uint8_t *pkt, size_t len)
@@ -169,7 +191,11 @@ void tcp_stack_input(struct tcp_stack *st, uint64_t now, const uint8_t *pkt, siz
         enum tcp_drop_reason why =
             (err == SEG_ERR_IP_CHECKSUM || err == SEG_ERR_TCP_CHECKSUM) ? DROP_CHECKSUM
                                                                         : DROP_MALFORMED;
-        memset(&seg, 0, sizeof seg);
+        /* A bad checksum does not stop the headers being read: show the
+         * student which segment was lost (fields stay zero only when the
+         * headers themselves are cut short or malformed). */
+        if (why != DROP_CHECKSUM || tcp_segment_decode_headers(pkt, len, &seg) != SEG_OK)
+            memset(&seg, 0, sizeof seg);
         tcp_drop_segment(st, NULL, &seg, why);
         return;
     }
@@ -182,8 +208,11 @@ void tcp_stack_input(struct tcp_stack *st, uint64_t now, const uint8_t *pkt, siz
     /* The listener is looked up only when no connection takes the
      * segment, or when a SYN may reopen a TIME-WAIT 4-tuple: the common
      * case, a segment of an existing connection, needs one scan. */
-    if (t && syn_reopens_time_wait(t, &seg) && tcp_stack_find_listener(st, seg.dst_port)) {
-        tcb_close(st, t, CAUSE_RCV_SYN, "RFC 6191");
+    const char *reopen = t ? syn_reopens_time_wait(t, &seg) : NULL;
+    if (reopen && tcp_stack_find_listener(st, seg.dst_port)) {
+        st->reopen_iss = iss_after_time_wait(t);
+        st->reopen_pending = true;
+        tcb_close(st, t, CAUSE_RCV_SYN, reopen);
         t = NULL;
     }
     if (t) {
@@ -195,6 +224,7 @@ void tcp_stack_input(struct tcp_stack *st, uint64_t now, const uint8_t *pkt, siz
     if (l) {
         tcp_seg_event(st, l, &seg, EV_SEG_IN, DROP_NONE);
         tcp_listen_input(st, l, &seg);
+        st->reopen_pending = false; /* the listener may have dropped the SYN */
         return;
     }
     /* RFC 9293 3.10.7.1: CLOSED.  Discard, and answer anything but a RST
@@ -293,6 +323,10 @@ int tcp_set_config(struct tcp_stack *st, int sock, const struct tcp_config *cfg)
         return -TCP_ERR_INVALID;
     if (cfg->sndbuf < t->sndbuf.len || cfg->rcvbuf < t->rcvbuf.len)
         return -TCP_ERR_NO_BUFFER;
+    /* Out-of-order bytes kept in the receive buffer's free space may not
+     * fit a smaller one: the queue takes them out first. */
+    if (!reasm_leave_ring(&t->reasm, &t->rcvbuf, t->rcv_nxt))
+        return -TCP_ERR_NO_BUFFER;
     if (!ring_resize(&t->sndbuf, cfg->sndbuf) || !ring_resize(&t->rcvbuf, cfg->rcvbuf))
         return -TCP_ERR_NO_BUFFER;
     bool new_cc = cfg->cc != t->cfg.cc;
@@ -380,16 +414,16 @@ int tcp_connect(struct tcp_stack *st, int sock, uint32_t addr, uint16_t port, ui
             t->local_port = pick_ephemeral(st, t);
             t->bound = t->local_port != 0;
         }
-        /* A 4-tuple still in TIME_WAIT here: reuse it only with
-         * SO_REUSEADDR (then the old incarnation is dropped), else fail. */
+        /* The 4-tuple held by another connection, TIME-WAIT included:
+         * SO_REUSEADDR let bind() share the port, but a connection's
+         * identity is its 4-tuple, so connect() fails (RFC 9293 3.10.1
+         * OPEN in TIME-WAIT: "connection already exists"; Linux answers
+         * EADDRNOTAVAIL).  Only the peer may reopen it (RFC 9293 3.6.1). */
         for (int i = 1; t->bound && i < st->nsocks; i++) {
             struct tcb *o = st->socks[i];
             if (o && o != t && o->local_port == t->local_port && o->remote_addr == addr &&
                 o->remote_port == port && o->state != TCP_CLOSED) {
-                if (o->state == TCP_TIME_WAIT && t->cfg.reuseaddr)
-                    tcb_close(st, o, CAUSE_APP_OPEN, "RFC 6191");
-                else
-                    rc = -TCP_ERR_ADDR_IN_USE;
+                rc = -TCP_ERR_ADDR_NOT_AVAIL;
                 break;
             }
         }
@@ -643,4 +677,9 @@ int tcp_sock_max(const struct tcp_stack *st)
 const struct tcp_stack_stats *tcp_stack_stats(const struct tcp_stack *st)
 {
     return &st->stats;
+}
+
+uint64_t tcp_stack_unobserved(const struct tcp_stack *st)
+{
+    return st->unobserved;
 }

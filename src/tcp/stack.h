@@ -37,6 +37,11 @@ struct tcp_stack_ops {
      * packet cannot be built, emit() is not called and the memory stays
      * the caller's. */
     uint8_t *(*packet_buffer)(void *ctx, size_t len);
+    /* Optional: the event kinds observe() is given, bit k for enum
+     * tcp_event_kind k; 0 = every kind.  Events of the other kinds are
+     * only counted (tcp_stack_unobserved), which saves a caller that
+     * looks at a few kinds a call for each of the rest. */
+    uint32_t observed;
 };
 
 struct tcp_stack *tcp_stack_new(uint32_t addr, const struct tcp_config *defaults,
@@ -108,5 +113,7 @@ struct tcp_stack_stats {
     uint32_t drops[DROP_REASON_COUNT];
 };
 const struct tcp_stack_stats *tcp_stack_stats(const struct tcp_stack *st);
+/* Events not handed to observe() (tcp_stack_ops.observed) so far. */
+uint64_t tcp_stack_unobserved(const struct tcp_stack *st);
 
 #endif

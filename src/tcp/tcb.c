@@ -89,6 +89,10 @@ fail:
 
 void tcb_observe(struct tcp_stack *st, const struct tcb *t, struct tcp_event *ev)
 {
+    if (st->ops.observed && !(st->ops.observed & (UINT32_C(1) << ev->kind))) {
+        st->unobserved++;
+        return;
+    }
     ev->conn = t ? t->id : 0;
     if (st->ops.observe)
         st->ops.observe(st->ctx, ev);
@@ -169,6 +173,10 @@ void tcb_init_sequence(struct tcp_stack *st, struct tcb *t)
      * source stands in for both so that runs are reproducible. */
     t->iss = t->cfg.isn_fixed ? t->cfg.isn
                               : (st->ops.random32 ? st->ops.random32(st->ctx) : 0);
+    if (t->passive && st->reopen_pending) {
+        t->iss = st->reopen_iss; /* reopening from TIME-WAIT (stack.c) */
+        st->reopen_pending = false;
+    }
     t->snd_una = t->iss;
     t->snd_nxt = t->iss;
     t->snd_max = t->iss;

@@ -77,6 +77,7 @@ struct tcb {
     bool fin_rcvd;              /* peer's FIN processed (in order) */
     bool app_closed;            /* close(), not just shutdown(): orphaned */
     bool passive;               /* created by a listener */
+    bool from_cookie;           /* made from a returning SYN cookie: never in the SYN queue */
 
     /* Retransmission and RTT (RFC 6298). */
     struct rtt_estimator rtt;
@@ -102,7 +103,7 @@ struct tcb {
     /* Zero-window probing (RFC 9293 3.8.6.1). */
     unsigned persist_backoff;
     bool probe_unresent;        /* a refused probe byte lies below SND.MAX, not yet re-sent */
-    bool partial_ack_seen;      /* this NewReno recovery had a partial ACK (RFC 6582 3.2 step 4) */
+    bool partial_ack_seen;      /* this NewReno recovery had a partial ACK (RFC 6582 3.2 step 3) */
     uint32_t max_snd_wnd;       /* largest window the peer offered (SWS, RFC 1122 4.2.3.4) */
 
     /* A FIN that arrived beyond a gap, processed once the gap fills. */
@@ -151,6 +152,12 @@ struct tcp_stack {
      * and destroying connections, instead of scanning every timer of
      * every connection at each question. */
     uint64_t next_deadline;
+    uint64_t unobserved;        /* events of kinds ops.observed leaves out */
+    /* Set only while a SYN that reopens a TIME-WAIT 4-tuple is handed to
+     * the listener: the ISS the new connection must take (RFC 9293 3.6.1
+     * (1): above every sequence number the old incarnation used). */
+    bool reopen_pending;
+    tcp_seq reopen_iss;
 };
 
 /* stack.c: one of t's timers went from deadline `was` to `is` (only the
@@ -190,6 +197,7 @@ uint32_t tcp_receive_window(const struct tcb *t);
 bool tcp_window_update_due(const struct tcb *t);
 void tcp_persist_expired(struct tcp_stack *st, struct tcb *t);
 void tcp_send_syn(struct tcp_stack *st, struct tcb *t, bool with_ack);
+void tcp_answer_duplicate_syn(struct tcp_stack *st, struct tcb *t);
 void tcp_send_ack(struct tcp_stack *st, struct tcb *t);
 void tcp_send_rst_for(struct tcp_stack *st, const struct tcp_segment *in);
 void tcp_send_rst(struct tcp_stack *st, struct tcb *t);

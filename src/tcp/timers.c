@@ -31,10 +31,9 @@ static void rto_expired(struct tcp_stack *st, struct tcb *t)
             tcb_close(st, t, CAUSE_TIMEOUT, "RFC 1122 4.2.3.5");
             return;
         }
-        /* Linux sends a reset when it gives up on an established
-         * connection; it tells a peer that might still be there. */
-        if (t->state != TCP_SYN_SENT)
-            tcp_send_rst(st, t);
+        /* RFC 9293 3.10.8 (user timeout): signal the user, delete the
+         * TCB, enter CLOSED.  No RST: Linux (tcp_write_err) is silent too;
+         * BSD sends one.  The app sees the timeout error (ETIMEDOUT). */
         tcb_report_error(st, t, TCP_ERR_TIMEOUT);
         tcb_close(st, t, CAUSE_TIMEOUT, "RFC 1122 4.2.3.5");
         return;
@@ -67,8 +66,9 @@ static void keepalive_expired(struct tcp_stack *st, struct tcb *t)
         return;
     }
     t->keepalive_sent++;
+    /* Traced as a keepalive probe, not counted as a retransmission. */
     struct tcp_event ev = { .kind = EV_RETRANSMIT };
-    ev.u.retx.cause = RETX_PROBE;
+    ev.u.retx.cause = RETX_KEEPALIVE;
     ev.u.retx.seq = t->snd_nxt - 1;
     ev.u.retx.len = 0;
     ev.u.retx.attempt = t->keepalive_sent;

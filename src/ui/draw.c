@@ -240,7 +240,8 @@ static bool may_break_between(enum draw_wrap_mode mode, int32_t prev, int prev_c
 {
     if (next_cols == 0)
         return false; /* a combining mark stays with its base */
-    /* Before a space: a word that ends the row exactly fits on it. */
+    /* At spaces, after one or before one (so that a word that ends
+     * exactly at the row's end stays on it). */
     if (mode == WRAP_AT_SPACES)
         return prev == ' ' || next == ' ';
     if (is_wide_closer(next) || is_opener(prev))

@@ -51,8 +51,8 @@ int draw_text_role(const struct ui *ui, WINDOW *win, int y, int x, int width,
  * ends (bytes of the text) and where the next row's scan begins.  Text is
  * sanitised UTF-8 in which '\n' ends a paragraph.  Rows break at spaces
  * and between Chinese (CJK) characters, never before closing punctuation
- * (，。、；：？！）】」』” and, after CJK text, , . ; : ? ! )) nor after an
- * opening bracket (（【「『“‘): the character before moves down with it.
+ * (，。、；：？！）】」』》” and, after CJK text, , . ; : ? ! )) nor after an
+ * opening bracket (（【「『《“‘): the character before moves down with it.
  * A no-break space (U+00A0) holds words together unless they do not fit
  * on a row together; a word longer than the row is cut by width. */
 struct draw_row {

@@ -134,6 +134,8 @@ static const char *retx_text(uint8_t cause)
     case RETX_SACK: return "SACK";
     case RETX_PROBE: return "probe";
     case RETX_RECOVERY: return "partial ACK";
+    case RETX_DUP_SYN: return "dup SYN";
+    case RETX_KEEPALIVE: return "keepalive";
     default: return "?";
     }
 }
@@ -196,7 +198,11 @@ static void seg_label(const struct ui *ui, const struct ti_seg *s, int room, cha
         used += snprintf(core + used, sizeof core - (size_t)used, " len %u", (unsigned)s->seg.len);
     snprintf(core + used, sizeof core - (size_t)used, " win %u", (unsigned)s->seg.win);
     options_text(ui, s, opts, sizeof opts);
-    if (s->retx_index != TI_NONE) {
+    if (s->retx_index != TI_NONE && s->retx_cause == RETX_KEEPALIVE) {
+        /* A keepalive probe is not a retransmission: say what it is. */
+        snprintf(retx_long, sizeof retx_long, " (keepalive probe)");
+        snprintf(retx_short, sizeof retx_short, " (keepalive)");
+    } else if (s->retx_index != TI_NONE) {
         snprintf(retx_long, sizeof retx_long, " (retransmission, %s)", retx_text(s->retx_cause));
         snprintf(retx_short, sizeof retx_short, " (rtx %s)", retx_text(s->retx_cause));
     }

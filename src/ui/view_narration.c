@@ -75,8 +75,10 @@ static const char *const retx_phrase[RETX_CAUSE_COUNT] = {
     [RETX_RTO] = N_("its retransmission timer expired"),
     [RETX_FAST] = N_("three duplicate ACKs announced a loss (fast retransmit, RFC 5681 3.2)"),
     [RETX_SACK] = N_("SACK blocks showed a hole (RFC 6675)"),
-    [RETX_PROBE] = N_("it probes a peer that is silent or shows a zero window"),
+    [RETX_PROBE] = N_("it probes a peer that shows a zero window"),
     [RETX_RECOVERY] = N_("a partial ACK showed the next hole (NewReno, RFC 6582)"),
+    [RETX_DUP_SYN] = N_("the peer sent its SYN again, so the SYN-ACK may have been lost"),
+    [RETX_KEEPALIVE] = N_("it probes a peer that has been silent (keepalive)"),
 };
 
 static const char *const timer_phrase[TCP_TIMER_COUNT] = {
@@ -305,6 +307,12 @@ static void narrate_other(const struct ui *ui, const struct trace_entry *e, cons
             PHRASE(timer_phrase, ev->u.timer.timer));
         break;
     case EV_RETRANSMIT:
+        if (ev->u.retx.cause == RETX_KEEPALIVE) {
+            add(out, n, u, tv_tr(ui->lang, "%s sends keepalive probe %u: is the peer still there? "
+                                           "(RFC 1122 4.2.3.6; the next in %.0f s)."),
+                who, (unsigned)ev->u.retx.attempt, (double)ev->u.retx.rto / 1e6);
+            break;
+        }
         add(out, n, u, tv_tr(ui->lang, "%s sends sequence number %u again because %s (attempt %u; "
                                        "the timer is now %.3f s)."), who, (unsigned)ev->u.retx.seq,
             PHRASE(retx_phrase, ev->u.retx.cause), (unsigned)ev->u.retx.attempt,
