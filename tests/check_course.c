@@ -105,6 +105,15 @@ static struct catalog_env env_none(void)
     return env;
 }
 
+/* The catalog of the one lesson directory rel (as TCPVIZ_LESSON_DIR). */
+static void load_lesson_dir(const struct tmp *t, const char *rel, struct catalog *c)
+{
+    char dir[512];
+    path_in(t, rel, dir, sizeof dir);
+    struct catalog_env env = {.lesson_dir = dir};
+    ck_assert_int_eq(catalog_load(c, &env), 0);
+}
+
 /* ============================================================ catalog == */
 
 START_TEST(directories_in_order)
@@ -162,11 +171,8 @@ START_TEST(sorted_by_topic_then_number)
     write_lesson(&t, "a/x.lesson", "why-three", "connect", 2, "Why three", "handshake");
     write_lesson(&t, "a/w.lesson", "handshake", "connect", 1, "Handshake", NULL);
     write_file(&t, "a/notes.txt", "not a lesson: ignored\n");
-    char dir[512];
-    path_in(&t, "a", dir, sizeof dir);
-    struct catalog_env env = {.lesson_dir = dir};
     struct catalog c;
-    ck_assert_int_eq(catalog_load(&c, &env), 0);
+    load_lesson_dir(&t, "a", &c);
     ck_assert_uint_eq(c.n, 4);
     ck_assert_uint_eq(c.nlessons, 4);
     const char *order[] = {"handshake", "why-three", "teardown", "window"};
@@ -225,11 +231,8 @@ START_TEST(broken_files_are_listed_with_their_error)
     write_file(&t, "d/bad.lesson", "lesson bad\ntitle en \"Bad\"\ntopic nowhere\n");
     write_file(&t, "d/plain.lesson", "host client 10.0.0.1\nhost server 10.0.0.2\n");
     write_file(&t, "d/binary.lesson", "\x01\x02\xff\xfe garbage \x00 more");
-    char dir[512];
-    path_in(&t, "d", dir, sizeof dir);
-    struct catalog_env env = {.lesson_dir = dir};
     struct catalog c;
-    ck_assert_int_eq(catalog_load(&c, &env), 0);
+    load_lesson_dir(&t, "d", &c);
     ck_assert_uint_eq(c.n, 4);
     ck_assert_uint_eq(c.nlessons, 1);
     ck_assert_str_eq(c.entries[0].id, "good");
@@ -259,11 +262,8 @@ START_TEST(lookup_by_id_number_or_nothing)
     mkdirs(&t, "d");
     write_lesson(&t, "d/a.lesson", "handshake", "connect", 1, "A", NULL);
     write_lesson(&t, "d/b.lesson", "rto", "reliability", 9, "B", NULL);
-    char dir[512];
-    path_in(&t, "d", dir, sizeof dir);
-    struct catalog_env env = {.lesson_dir = dir};
     struct catalog c;
-    ck_assert_int_eq(catalog_load(&c, &env), 0);
+    load_lesson_dir(&t, "d", &c);
     ck_assert_str_eq(catalog_resolve(&c, "rto")->id, "rto");
     ck_assert_str_eq(catalog_resolve(&c, "9")->id, "rto");
     ck_assert_str_eq(catalog_resolve(&c, "1")->id, "handshake");

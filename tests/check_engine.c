@@ -368,6 +368,29 @@ static int new_socket(void)
     return s;
 }
 
+/* The open connection s closes first at 1 s (our FIN), the peer's FIN
+ * arrives 10 ms later and is acknowledged: s is in TIME-WAIT
+ * (RFC 9293 3.6, case 1). */
+static void close_into_time_wait(int s)
+{
+    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC), 0);
+    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
+    feed(1 * SEC + 10 * MS, TCP_FIN | TCP_ACK, 5001, 1002);
+    expect_sent(TCP_ACK, 1002, 5002);
+    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+}
+
+/* A new socket that may bind a port still held by a connection in
+ * TIME-WAIT (SO_REUSEADDR: tcp_config.reuseaddr). */
+static int new_reusing_socket(void)
+{
+    struct tcp_config reuse = H.cfg;
+    reuse.reuseaddr = true;
+    int s = new_socket();
+    ck_assert_int_eq(tcp_set_config(H.st, s, &reuse), 0);
+    return s;
+}
+
 /* connect() from OUR_PORT to the peer's port 80: our SYN goes out at t=0. */
 static int start_active(void)
 {
@@ -1929,20 +1952,13 @@ END_TEST
 START_TEST(test_bind_time_wait_addr_in_use)
 {
     int s = open_active();
-    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC), 0);
-    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
-    feed(1 * SEC + 10 * MS, TCP_FIN | TCP_ACK, 5001, 1002);
-    expect_sent(TCP_ACK, 1002, 5002);
-    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
+    close_into_time_wait(s);
 
     int s2 = new_socket();
     ck_assert_int_eq(tcp_bind(H.st, s2, OUR_PORT, 2 * SEC), -TCP_ERR_ADDR_IN_USE);
     ck_assert_int_eq(tcp_bind(H.st, s2, OUR_PORT + 1, 2 * SEC), 0); /* another port is fine */
 
-    struct tcp_config reuse = H.cfg;
-    reuse.reuseaddr = true;
-    int s3 = new_socket();
-    ck_assert_int_eq(tcp_set_config(H.st, s3, &reuse), 0);
+    int s3 = new_reusing_socket();
     ck_assert_int_eq(tcp_bind(H.st, s3, OUR_PORT, 2 * SEC), 0);
 
     /* Once TIME_WAIT is over, the port is free for everyone. */
@@ -1966,15 +1982,8 @@ START_TEST(test_time_wait_passive_reopen)
 {
     int s = open_active();
     uint32_t id = conn_of(s);
-    ck_assert_int_eq(tcp_close(H.st, s, 1 * SEC), 0);
-    expect_sent(TCP_FIN | TCP_ACK, 1001, 5001);
-    feed(1 * SEC + 10 * MS, TCP_FIN | TCP_ACK, 5001, 1002);
-    expect_sent(TCP_ACK, 1002, 5002);
-    ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
-    struct tcp_config reuse = H.cfg;
-    reuse.reuseaddr = true;
-    int l = new_socket();
-    ck_assert_int_eq(tcp_set_config(H.st, l, &reuse), 0);
+    close_into_time_wait(s);
+    int l = new_reusing_socket();
     ck_assert_int_eq(tcp_bind(H.st, l, OUR_PORT, 2 * SEC), 0);
     ck_assert_int_eq(tcp_listen(H.st, l, 4, 2 * SEC), 0);
 
@@ -2333,10 +2342,7 @@ START_TEST(test_time_wait_reopen_by_timestamp)
     feed_seg(1 * SEC + 10 * MS, &fin);
     H.next_pkt = H.npkts; /* what was sent is not the point here */
     ck_assert_int_eq(tcp_sock_state(H.st, s), TCP_TIME_WAIT);
-    struct tcp_config reuse = H.cfg;
-    reuse.reuseaddr = true;
-    int l = new_socket();
-    ck_assert_int_eq(tcp_set_config(H.st, l, &reuse), 0);
+    int l = new_reusing_socket();
     ck_assert_int_eq(tcp_bind(H.st, l, OUR_PORT, 2 * SEC), 0);
     ck_assert_int_eq(tcp_listen(H.st, l, 4, 2 * SEC), 0);
 

@@ -40,6 +40,17 @@ static void parse_ok(const char *text, struct lesson *l)
     ck_assert_msg(rc == 0, "unexpected error: %s", err);
 }
 
+/* text parses and its first step says en in English and zh in Chinese. */
+static void expect_first_step_says(const char *text, const char *en, const char *zh)
+{
+    struct lesson l;
+    parse_ok(text, &l);
+    ck_assert_uint_ge(l.nsteps, 1);
+    ck_assert_str_eq(l.steps[0].say.text[LANG_EN], en);
+    ck_assert_str_eq(l.steps[0].say.text[LANG_ZH_CN], zh);
+    lesson_free(&l);
+}
+
 /* The error message of a text that must not parse; the lesson must come
  * back empty. */
 static const char *parse_err(const char *text)
@@ -206,42 +217,33 @@ END_TEST
 /* Narration is prose: quotes in it belong to the writer. */
 START_TEST(test_prose_quotes)
 {
-    struct lesson l;
-    parse_ok(HEAD
-             "step\n"
-             "en A zero window means \"stop sending\"; it is not an error.\n"
-             "en \"Quoted\" at the start, and after.\n"
-             "en \"an \\\"escaped\\\" one\"\n"
-             "zh 意思是“先别发”。   # a comment after prose\n"
-             "zh \"#1 in quotes\" is not a comment, # but this is\n",
-             &l);
-    ck_assert_str_eq(l.steps[0].say.text[LANG_EN],
-                     "A zero window means \"stop sending\"; it is not an error. "
-                     "\"Quoted\" at the start, and after. an \"escaped\" one");
-    ck_assert_str_eq(l.steps[0].say.text[LANG_ZH_CN],
-                     "意思是“先别发”。\"#1 in quotes\" is not a comment,");
-    lesson_free(&l);
+    expect_first_step_says(HEAD
+                           "step\n"
+                           "en A zero window means \"stop sending\"; it is not an error.\n"
+                           "en \"Quoted\" at the start, and after.\n"
+                           "en \"an \\\"escaped\\\" one\"\n"
+                           "zh 意思是“先别发”。   # a comment after prose\n"
+                           "zh \"#1 in quotes\" is not a comment, # but this is\n",
+                           "A zero window means \"stop sending\"; it is not an error. "
+                           "\"Quoted\" at the start, and after. an \"escaped\" one",
+                           "意思是“先别发”。\"#1 in quotes\" is not a comment,");
 }
 END_TEST
 
 START_TEST(test_paragraphs)
 {
-    struct lesson l;
-    parse_ok(HEAD
-             "step\n"
-             "en \"\"\n"          /* a break before any text is ignored */
-             "en One.\n"
-             "zh 一。\n"
-             "en \"\"\n"
-             "en \"\"\n"          /* two breaks make one */
-             "zh \"\"\n"
-             "en Two.\n"
-             "zh 二。\n"
-             "en \"\"\n",         /* a break at the end is ignored */
-             &l);
-    ck_assert_str_eq(l.steps[0].say.text[LANG_EN], "One.\nTwo.");
-    ck_assert_str_eq(l.steps[0].say.text[LANG_ZH_CN], "一。\n二。");
-    lesson_free(&l);
+    expect_first_step_says(HEAD
+                           "step\n"
+                           "en \"\"\n"          /* a break before any text is ignored */
+                           "en One.\n"
+                           "zh 一。\n"
+                           "en \"\"\n"
+                           "en \"\"\n"          /* two breaks make one */
+                           "zh \"\"\n"
+                           "en Two.\n"
+                           "zh 二。\n"
+                           "en \"\"\n",         /* a break at the end is ignored */
+                           "One.\nTwo.", "一。\n二。");
 }
 END_TEST
 
@@ -249,21 +251,17 @@ END_TEST
  * joins without one; between two Latin pieces the space stays. */
 START_TEST(test_chinese_lines_join_without_space)
 {
-    struct lesson l;
-    parse_ok(HEAD
-             "step\n"
-             "en One,\n"
-             "en two.\n"
-             "zh 客户端发出\n"
-             "zh SYN，\n"
-             "zh 然后\n"
-             "zh 等待。\n"
-             "zh TCP\n"
-             "zh RFC\n",
-             &l);
-    ck_assert_str_eq(l.steps[0].say.text[LANG_EN], "One, two.");
-    ck_assert_str_eq(l.steps[0].say.text[LANG_ZH_CN], "客户端发出SYN，然后等待。TCP RFC");
-    lesson_free(&l);
+    expect_first_step_says(HEAD
+                           "step\n"
+                           "en One,\n"
+                           "en two.\n"
+                           "zh 客户端发出\n"
+                           "zh SYN，\n"
+                           "zh 然后\n"
+                           "zh 等待。\n"
+                           "zh TCP\n"
+                           "zh RFC\n",
+                           "One, two.", "客户端发出SYN，然后等待。TCP RFC");
 }
 END_TEST
 

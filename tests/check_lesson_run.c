@@ -5,6 +5,7 @@
  * lesson_parse_buffer, so each test shows the lines it depends on.  The
  * scenarios fix both ISNs, so sequence numbers are known in advance. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,8 @@ struct fixture {
     struct lesson_plan p;
 };
 
-static void build(struct fixture *f, const char *text)
+/* The lesson in text, as t.lesson, and a world for it: no plan yet. */
+static void parse(struct fixture *f, const char *text)
 {
     char err[512] = "";
     memset(f, 0, sizeof *f);
@@ -54,7 +56,13 @@ static void build(struct fixture *f, const char *text)
     ck_assert_msg(rc == 0, "the test lesson does not parse: %s", err);
     f->w = world_new(&f->l.scn, 1);
     ck_assert_ptr_nonnull(f->w);
-    rc = lesson_plan_build(&f->l, f->w, &f->p, err, sizeof err);
+}
+
+static void build(struct fixture *f, const char *text)
+{
+    char err[512] = "";
+    parse(f, text);
+    int rc = lesson_plan_build(&f->l, f->w, &f->p, err, sizeof err);
     ck_assert_msg(rc == 0, "no plan: %s", err);
     ck_assert_uint_eq(f->p.nsteps, f->l.nsteps);
 }
@@ -520,15 +528,25 @@ START_TEST(fill_answer_gives_the_option_letter)
 }
 END_TEST
 
-static char *transcript(struct fixture *f, enum tv_lang lang)
+/* What lesson_print_transcript (lang) or, with failures_only,
+ * lesson_plan_print_failures writes; to be freed. */
+static char *printed(const struct fixture *f, enum tv_lang lang, bool failures_only)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
     ck_assert_ptr_nonnull(mem);
-    lesson_print_transcript(mem, &f->l, &f->p, lang);
+    if (failures_only)
+        lesson_plan_print_failures(mem, &f->l, &f->p);
+    else
+        lesson_print_transcript(mem, &f->l, &f->p, lang);
     ck_assert_int_eq(fclose(mem), 0);
     return buf;
+}
+
+static char *transcript(const struct fixture *f, enum tv_lang lang)
+{
+    return printed(f, lang, false);
 }
 
 static const char *last_line(const char *text)
@@ -548,37 +566,38 @@ static const char *last_line(const char *text)
     STEP("Connected at last.", "终于连上了。")                            \
     "run until client state=ESTABLISHED\n"
 
-START_TEST(transcript_in_english_has_every_step)
+/* The transcript of TWO_STEPS in lang has every line of said (up to a
+ * NULL), lacks unsaid (the other language) and ends with the tally. */
+static void expect_two_steps_transcript(enum tv_lang lang, const char *const *said,
+                                        const char *unsaid)
 {
     struct fixture f;
     build(&f, TWO_STEPS);
-    char *t = transcript(&f, LANG_EN);
-    ck_assert_ptr_nonnull(strstr(t, "The client says hello."));
-    ck_assert_ptr_nonnull(strstr(t, "Connected at last."));
-    ck_assert_ptr_nonnull(strstr(t, "What ack number will the SYN-ACK carry?"));
-    ck_assert_ptr_nonnull(strstr(t, "1001: the ISN plus one."));
-    ck_assert_ptr_nonnull(strstr(t, "t=0.100 s"));
-    ck_assert_ptr_nonnull(strstr(t, "expect client state=SYN_SENT"));
-    ck_assert_ptr_null(strstr(t, "客户端"));
+    char *t = transcript(&f, lang);
+    for (const char *const *line = said; *line; line++)
+        ck_assert_msg(strstr(t, *line) != NULL, "the transcript lacks '%s':\n%s", *line, t);
+    ck_assert_ptr_null(strstr(t, unsaid));
     ck_assert_str_eq(last_line(t), "5 claims, 0 failed\n");
     free(t);
     release(&f);
+}
+
+START_TEST(transcript_in_english_has_every_step)
+{
+    static const char *const said[] = {
+        "The client says hello.", "Connected at last.", "What ack number will the SYN-ACK carry?",
+        "1001: the ISN plus one.", "t=0.100 s", "expect client state=SYN_SENT", NULL,
+    };
+    expect_two_steps_transcript(LANG_EN, said, "客户端");
 }
 END_TEST
 
 START_TEST(transcript_in_chinese_has_every_step)
 {
-    struct fixture f;
-    build(&f, TWO_STEPS);
-    char *t = transcript(&f, LANG_ZH_CN);
-    ck_assert_ptr_nonnull(strstr(t, "客户端打招呼。"));
-    ck_assert_ptr_nonnull(strstr(t, "终于连上了。"));
-    ck_assert_ptr_nonnull(strstr(t, "SYN-ACK 会带什么确认号？"));
-    ck_assert_ptr_nonnull(strstr(t, "1001：ISN 加一。"));
-    ck_assert_ptr_null(strstr(t, "The client says hello."));
-    ck_assert_str_eq(last_line(t), "5 claims, 0 failed\n");
-    free(t);
-    release(&f);
+    static const char *const said[] = {
+        "客户端打招呼。", "终于连上了。", "SYN-ACK 会带什么确认号？", "1001：ISN 加一。", NULL,
+    };
+    expect_two_steps_transcript(LANG_ZH_CN, said, "The client says hello.");
 }
 END_TEST
 
@@ -603,12 +622,7 @@ START_TEST(print_failures_lists_each_failed_claim)
     build(&f, HEADER STEP("SYN sent.", "SYN 已发出。") "run until client sent=SYN\n"
               "expect client state=ESTABLISHED\n" ACK_QUESTION("5001")
               STEP("Never.", "永不。") "run until server state=CLOSE_WAIT\n");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    ck_assert_ptr_nonnull(mem);
-    lesson_plan_print_failures(mem, &f.l, &f.p);
-    ck_assert_int_eq(fclose(mem), 0);
+    char *buf = printed(&f, LANG_EN, true);
     ck_assert_str_eq(buf,
                      "t.lesson:15: expect client state=ESTABLISHED: client is in SYN_SENT\n"
                      "t.lesson:19: answer 5001 from server sent_ack: the engine says 1001\n"
@@ -649,11 +663,7 @@ START_TEST(a_plan_may_start_from_a_world_that_has_run)
     /* The same lesson on a world that has already run to its end: the plan
      * starts over from the first event and finds the same points. */
     char err[512] = "";
-    memset(&used, 0, sizeof used);
-    static const char text[] = TWO_STEPS;
-    ck_assert_int_eq(lesson_parse_buffer("t.lesson", text, strlen(text), &used.l, err,
-                                         sizeof err), 0);
-    used.w = world_new(&used.l.scn, 1);
+    parse(&used, TWO_STEPS);
     world_run(used.w);
     ck_assert_int_eq(lesson_plan_build(&used.l, used.w, &used.p, err, sizeof err), 0);
     for (size_t i = 0; i < fresh.p.nsteps; i++) {

@@ -31,8 +31,8 @@
 #include "ui/timeline.h"
 
 #include "check_main.h"
+#include "ui_test_kit.h"
 
-#define SCREEN_MAX 65536
 
 static const char sandbox_text[] =
     "title \"Sandbox\"\n"
@@ -52,23 +52,9 @@ struct harness {
     struct ui_app app;
 };
 
-static const char *srcdir(void)
-{
-    const char *d = getenv("top_srcdir");
-    return d && d[0] ? d : ".";
-}
-
 static void fixture_path(char *out, size_t n)
 {
     snprintf(out, n, "%s/tests/lessons/ui_fixture.lesson", srcdir());
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    ck_assert_msg(f != NULL, "cannot write %s", path);
-    fputs(text, f);
-    ck_assert_int_eq(fclose(f), 0);
 }
 
 /* A temporary root with a user lesson directory holding a broken lesson,
@@ -166,70 +152,6 @@ static void act(struct harness *h, enum ui_action a)
     ui_app_frame(&h->app);
 }
 
-static void screen_text(char *buf, size_t len)
-{
-    size_t out = 0;
-    buf[0] = '\0';
-    for (int y = 0; y < LINES; y++) {
-        char row[2048];
-        ck_assert(ui_vterm_row(y, row, sizeof row));
-        int n = snprintf(buf + out, len - out, "%s\n", row);
-        ck_assert_int_lt(n, (int)(len - out));
-        out += (size_t)n;
-    }
-}
-
-static bool screen_has(const char *needle)
-{
-    static char got[SCREEN_MAX];
-    screen_text(got, sizeof got);
-    return strstr(got, needle) != NULL;
-}
-
-#define ck_screen_has(needle)                                                                   \
-    do {                                                                                        \
-        static char shown_[SCREEN_MAX];                                                         \
-        screen_text(shown_, sizeof shown_);                                                     \
-        ck_assert_msg(strstr(shown_, (needle)) != NULL, "screen lacks '%s':\n%s", (needle),     \
-                      shown_);                                                                  \
-    } while (0)
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc(SCREEN_MAX);
-    ck_assert_ptr_nonnull(buf);
-    size_t n = fread(buf, 1, SCREEN_MAX - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static void expect_golden(const char *name)
-{
-    static char got[SCREEN_MAX];
-    screen_text(got, sizeof got);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/golden/screens/%s.txt", srcdir(), name);
-    const char *update = getenv("UPDATE_GOLDEN");
-    if (update && strcmp(update, "1") == 0) {
-        write_text(path, got);
-        return;
-    }
-    char *want = read_file(path);
-    ck_assert_msg(want != NULL, "%s is missing (UPDATE_GOLDEN=1 makes it)", path);
-    if (strcmp(want, got) != 0) {
-        char actual[512];
-        snprintf(actual, sizeof actual, "%s.txt.actual", name);
-        write_text(actual, got);
-        free(want);
-        ck_abort_msg("screen %s differs from %s (got: %s)", name, path, actual);
-    }
-    free(want);
-}
-
 static struct lesson_mode *lesson_of(struct harness *h)
 {
     ck_assert_ptr_nonnull(h->app.ui.lesson);
@@ -239,6 +161,24 @@ static struct lesson_mode *lesson_of(struct harness *h)
 static const struct lesson_step_plan *plan_of(struct harness *h, size_t step)
 {
     return &lesson_of(h)->plan.steps[step];
+}
+
+/* The lesson is at `step` in `phase`, the cursor on that step's stop. */
+static void expect_at_stop(struct harness *h, size_t step, enum lesson_phase phase)
+{
+    struct lesson_mode *m = lesson_of(h);
+    ck_assert_uint_eq(m->step, step);
+    ck_assert_int_eq(m->phase, phase);
+    ck_assert_uint_eq(h->app.ui.cursor, plan_of(h, step)->stop);
+}
+
+/* The progress file holds exactly `want`. */
+static void expect_progress(const struct harness *h, const char *want)
+{
+    char *saved = read_file(h->progress);
+    ck_assert_msg(saved != NULL, "no progress file %s", h->progress);
+    ck_assert_str_eq(saved, want);
+    free(saved);
 }
 
 /* The columns row y of the screen takes, and the column of its last
@@ -317,17 +257,13 @@ START_TEST(narration_question_wrong_answer_reveal)
     open_fixture(&h, LANG_EN, NULL);
     struct ui *ui = &h.app.ui;
     struct lesson_mode *m = lesson_of(&h);
-    ck_assert_int_eq(m->phase, LESSON_NARRATION);
-    ck_assert_uint_eq(m->step, 0);
-    ck_assert_uint_eq(ui->cursor, plan_of(&h, 0)->stop);
+    expect_at_stop(&h, 0, LESSON_NARRATION);
     ck_screen_has("Its SYN leaves with sequence number 1000.");
     ck_screen_has("Lesson 3/3");
     ck_screen_has("step 1/3");
 
     press(&h, '\n');
-    ck_assert_uint_eq(m->step, 1);
-    ck_assert_int_eq(m->phase, LESSON_NARRATION);
-    ck_assert_uint_eq(ui->cursor, plan_of(&h, 1)->stop);
+    expect_at_stop(&h, 1, LESSON_NARRATION);
     ck_screen_has("The network loses the SYN.");
     ck_screen_has("[Enter: the question]");
 
@@ -387,10 +323,7 @@ START_TEST(right_answers_and_the_end)
     press(&h, '\n');
     ck_assert_int_eq(m->phase, LESSON_FINISHED);
     ck_screen_has("You have finished this lesson.");
-    char *saved = read_file(h.progress);
-    ck_assert_ptr_nonnull(saved);
-    ck_assert_str_eq(saved, "ui-fixture done\n");
-    free(saved);
+    expect_progress(&h, "ui-fixture done\n");
     close_course(&h);
 }
 END_TEST
@@ -434,15 +367,11 @@ START_TEST(show_me_again_and_previous_step)
     struct lesson_mode *m = lesson_of(&h);
     type(&h, "\n\na");
     ck_assert_int_eq(m->phase, LESSON_EXPLAINED);
-    char *saved = read_file(h.progress);
-    ck_assert_str_eq(saved, "ui-fixture step 2\n");
-    free(saved);
+    expect_progress(&h, "ui-fixture step 2\n");
 
     press(&h, 'r');
-    ck_assert_uint_eq(m->step, 1);
-    ck_assert_int_eq(m->phase, LESSON_NARRATION);
+    expect_at_stop(&h, 1, LESSON_NARRATION);
     ck_assert(!m->answered);
-    ck_assert_uint_eq(ui->cursor, plan_of(&h, 1)->stop);
     ck_screen_has("The network loses the SYN.");
 
     /* Animated, the step plays from its start: the cursor is there and
@@ -494,7 +423,7 @@ START_TEST(explore_fork_and_back_to_the_lesson)
     ck_screen_has("[exploring: R goes back to the lesson]");
     press(&h, 'R');
     ck_assert_uint_eq(ui->cursor, stop);
-    ck_assert(!screen_has("[exploring"));
+    ck_assert(!screen_contains("[exploring"));
 
     /* A fork: drop the segment in flight.  The world is the lesson's own
      * again after R, with no user action. */
@@ -548,18 +477,14 @@ START_TEST(resume_or_restart)
     ck_assert_int_eq(m->phase, LESSON_RESUME);
     ck_screen_has("You left this lesson at step 3 of 3.");
     press(&h, '\n');
-    ck_assert_uint_eq(m->step, 2);
-    ck_assert_int_eq(m->phase, LESSON_NARRATION);
+    expect_at_stop(&h, 2, LESSON_NARRATION);
     close_course(&h);
 
     open_fixture(&h, LANG_EN, "ui-fixture step 3\n");
     m = lesson_of(&h);
     press(&h, 'b');
-    ck_assert_uint_eq(m->step, 0);
-    ck_assert_int_eq(m->phase, LESSON_NARRATION);
-    char *saved = read_file(h.progress);
-    ck_assert_str_eq(saved, "ui-fixture step 1\n");
-    free(saved);
+    expect_at_stop(&h, 0, LESSON_NARRATION);
+    expect_progress(&h, "ui-fixture step 1\n");
     close_course(&h);
 }
 END_TEST
@@ -759,8 +684,8 @@ START_TEST(long_text_is_marked_and_scrolls)
     ck_assert_int_eq(ui->narration_scroll, 0);
     ck_screen_has("One. Two.");
     ck_screen_has("v more below: PgDn");
-    ck_assert(!screen_has("The last words."));
-    ck_assert(!screen_has("more above"));
+    ck_assert(!screen_contains("The last words."));
+    ck_assert(!screen_contains("more above"));
 
     size_t cursor = ui->cursor;
     press(&h, KEY_NPAGE);
@@ -769,7 +694,7 @@ START_TEST(long_text_is_marked_and_scrolls)
     ck_screen_has("^ more above: PgUp");
     ck_screen_has("The last words.");
     ck_screen_has("[Enter: the question]");
-    ck_assert(!screen_has("more below"));
+    ck_assert(!screen_contains("more below"));
     /* At the end it stays there. */
     int bottom = ui->narration_scroll;
     press(&h, 'J');
@@ -788,7 +713,7 @@ START_TEST(long_text_is_marked_and_scrolls)
     ck_screen_has("C) Down.");
     ck_screen_has("[press a letter from a to c]");
     ck_screen_has("^ more above: PgUp");
-    ck_assert(!screen_has("more below"));
+    ck_assert(!screen_contains("more below"));
     press(&h, KEY_PPAGE);
     ck_screen_has("more below");
 
@@ -806,7 +731,7 @@ START_TEST(long_text_is_marked_and_scrolls)
     ck_assert_int_eq(ui->narration_scroll, 0);
     ck_screen_has("一。二。三。");
     ck_screen_has("SYN 往哪边走？");
-    ck_assert(!screen_has("▼") && !screen_has("▲"));
+    ck_assert(!screen_contains("▼") && !screen_contains("▲"));
     /* With nothing to scroll, PgDn pages the ladder as it always did. */
     ck_assert(!lesson_mode_action(ui, UI_ACT_PAGE_DOWN));
     ui->lang = LANG_EN;
@@ -877,7 +802,7 @@ static void check_phase(struct harness *h, const char *file, struct misfits *f)
     if (rows > ph)
         misfit(f, "%s:%u: [%s] %s needs %d rows, the 80x24 pane has %d\n", file, line, lang,
                phase_name[m->phase], rows, ph);
-    else if (m->phase != LESSON_QUESTION && (screen_has("more below") || screen_has("more above")))
+    else if (m->phase != LESSON_QUESTION && (screen_contains("more below") || screen_contains("more above")))
         misfit(f, "%s:%u: [%s] %s fits but the pane says there is more\n", file, line, lang,
                phase_name[m->phase]);
     for (int y = 0; y < LINES; y++)

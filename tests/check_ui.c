@@ -35,8 +35,8 @@
 #include "ui/timeline.h"
 
 #include "check_main.h"
+#include "ui_test_kit.h"
 
-#define SCREEN_MAX 65536
 #define STORM_SIZES 400
 #define MASH_KEYS 3000
 
@@ -48,12 +48,6 @@ struct harness {
     struct ui_vterm vt;
     struct ui_app app;
 };
-
-static const char *srcdir(void)
-{
-    const char *d = getenv("top_srcdir");
-    return d && d[0] ? d : ".";
-}
 
 static void load_scenario(struct scenario *s, const char *name)
 {
@@ -111,83 +105,6 @@ static void resize(struct harness *h, int cols, int lines)
 {
     ui_vterm_resize(cols, lines);
     press(h, KEY_RESIZE);
-}
-
-/* The whole screen as text, rows joined by '\n'. */
-static void screen_text(char *buf, size_t len)
-{
-    size_t out = 0;
-    buf[0] = '\0';
-    for (int y = 0; y < LINES; y++) {
-        char row[2048];
-        ck_assert(ui_vterm_row(y, row, sizeof row));
-        int n = snprintf(buf + out, len - out, "%s\n", row);
-        ck_assert_int_lt(n, (int)(len - out));
-        out += (size_t)n;
-    }
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc(SCREEN_MAX);
-    ck_assert_ptr_nonnull(buf);
-    size_t n = fread(buf, 1, SCREEN_MAX - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
-/* Where the first difference is, for the failure message. */
-static int first_diff_line(const char *a, const char *b)
-{
-    int line = 1;
-    for (; *a && *a == *b; a++, b++)
-        if (*a == '\n')
-            line++;
-    return line;
-}
-
-/* Compare the screen with tests/golden/screens/NAME.txt. */
-static void expect_golden(const char *name)
-{
-    static char got[SCREEN_MAX];
-    screen_text(got, sizeof got);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/golden/screens/%s.txt", srcdir(), name);
-    const char *update = getenv("UPDATE_GOLDEN");
-    if (update && strcmp(update, "1") == 0) {
-        FILE *f = fopen(path, "wb");
-        ck_assert_msg(f != NULL, "cannot write %s", path);
-        fputs(got, f);
-        ck_assert_int_eq(fclose(f), 0);
-        return;
-    }
-    char *want = read_file(path);
-    ck_assert_msg(want != NULL, "%s is missing (UPDATE_GOLDEN=1 makes it)", path);
-    if (strcmp(want, got) != 0) {
-        char actual[512];
-        snprintf(actual, sizeof actual, "%s.txt.actual", name);
-        FILE *f = fopen(actual, "wb");
-        if (f) {
-            fputs(got, f);
-            fclose(f);
-        }
-        int line = first_diff_line(want, got);
-        free(want);
-        ck_abort_msg("screen %s differs from %s at line %d (got: %s)", name, path, line,
-                     actual);
-    }
-    free(want);
-}
-
-static bool screen_contains(const char *needle)
-{
-    static char got[SCREEN_MAX];
-    screen_text(got, sizeof got);
-    return strstr(got, needle) != NULL;
 }
 
 static void row_text(int y, char *buf, size_t len)

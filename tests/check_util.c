@@ -1,8 +1,12 @@
-/* src/util/utf8.c: decoding, control characters, CJK, the sanitiser. */
+/* src/util/utf8.c: decoding, control characters, CJK, the sanitiser;
+ * src/util/array.c: growing an array. */
 #include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check_main.h"
+#include "util/array.h"
 #include "util/utf8.h"
 
 /* ============================================================ decode == */
@@ -138,6 +142,43 @@ START_TEST(clean_never_splits_a_character_and_appends)
 }
 END_TEST
 
+/* ============================================================= array == */
+
+START_TEST(array_grow_starts_at_first_then_doubles_keeping_the_items)
+{
+    size_t cap = 0;
+    int *items = array_grow(NULL, &cap, sizeof *items, 3);
+    ck_assert_ptr_nonnull(items);
+    ck_assert_uint_eq(cap, 3);
+    for (int i = 0; i < 3; i++)
+        items[i] = 10 + i;
+    int *more = array_grow(items, &cap, sizeof *more, 3);
+    ck_assert_ptr_nonnull(more);
+    ck_assert_uint_eq(cap, 6);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(more[i], 10 + i);
+    more[5] = 15; /* the new room is there to write */
+    free(more);
+}
+END_TEST
+
+START_TEST(array_grow_refuses_a_size_that_would_overflow)
+{
+    /* Neither realloc is reached: the sizes are refused first, and the
+     * array and its capacity are left as they were. */
+    char dummy[1];
+    size_t cap = SIZE_MAX / 2 + 1;
+    ck_assert_ptr_null(array_grow(dummy, &cap, 1, 8));
+    ck_assert_uint_eq(cap, SIZE_MAX / 2 + 1);
+    cap = SIZE_MAX / 16 + 1;
+    ck_assert_ptr_null(array_grow(dummy, &cap, 8, 8));
+    ck_assert_uint_eq(cap, SIZE_MAX / 16 + 1);
+    cap = 0;
+    ck_assert_ptr_null(array_grow(NULL, &cap, 4, 0));
+    ck_assert_uint_eq(cap, 0);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -156,6 +197,10 @@ static Suite *util_suite(void)
     tcase_add_test(sanitise, clean_flags_keep_newlines_and_turn_tabs_to_spaces);
     tcase_add_test(sanitise, clean_never_splits_a_character_and_appends);
     suite_add_tcase(s, sanitise);
+    TCase *array = tcase_create("array");
+    tcase_add_test(array, array_grow_starts_at_first_then_doubles_keeping_the_items);
+    tcase_add_test(array, array_grow_refuses_a_size_that_would_overflow);
+    suite_add_tcase(s, array);
     return s;
 }
 

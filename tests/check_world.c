@@ -140,6 +140,16 @@ static long find_seg(const struct world *w, unsigned kind, unsigned endpoint, in
     return -1;
 }
 
+/* The run's checkpoints: want_passed held, want_failed did not. */
+static void expect_checkpoint_counts(const struct world *w, unsigned want_passed,
+                                     unsigned want_failed)
+{
+    unsigned passed = 0, failed = 0;
+    world_checkpoint_counts(w, &passed, &failed);
+    ck_assert_uint_eq(passed, want_passed);
+    ck_assert_uint_eq(failed, want_failed);
+}
+
 static enum tcp_state host_state(const struct world *w, int host)
 {
     return tcp_sock_state(world_stack(w, host), world_host_socket(w, host));
@@ -476,10 +486,7 @@ START_TEST(checkpoints_pass_and_fail_are_counted)
     struct world *w = world_new(s, 1);
     world_run(w);
 
-    unsigned passed = 0, failed = 0;
-    world_checkpoint_counts(w, &passed, &failed);
-    ck_assert_uint_eq(passed, 2);
-    ck_assert_uint_eq(failed, 1);
+    expect_checkpoint_counts(w, 2, 1);
     bool ok = false;
     const struct scn_action *exp = NULL;
     ck_assert(world_checkpoint_result(w, 0, &ok, &exp));
@@ -619,10 +626,7 @@ START_TEST(parsed_scenario_reads_only_when_told)
     struct world *w = world_new(&s, 1);
     ck_assert_ptr_nonnull(w);
     world_run(w);
-    unsigned passed = 0, failed = 0;
-    world_checkpoint_counts(w, &passed, &failed);
-    ck_assert_uint_eq(passed, 3);
-    ck_assert_uint_eq(failed, 0);
+    expect_checkpoint_counts(w, 3, 0);
     ck_assert_uint_eq(world_now(w), 2 * SEC); /* "at end" is the duration */
     const struct host_app_stats *c = world_host_app(w, CLIENT);
     const struct host_app_stats *sv = world_host_app(w, SERVER);
@@ -963,10 +967,7 @@ START_TEST(connection_variables_need_a_connection)
                                     "at 0s expect server snd_una>=0\n"
                                     "at 0s expect server bytes_read=0\n", &s);
     world_run(w);
-    unsigned passed = 0, failed = 0;
-    world_checkpoint_counts(w, &passed, &failed);
-    ck_assert_uint_eq(passed, 1);
-    ck_assert_uint_eq(failed, 2);
+    expect_checkpoint_counts(w, 1, 2);
     world_free(w);
     scenario_free(&s);
 }
@@ -1033,10 +1034,7 @@ START_TEST(rto_estimator_refuses_to_round)
                                     "at 500ms expect client rttvar>=0\n"
                                     "at 500ms expect client rto=200\n", &s);
     world_run(w);
-    unsigned passed = 0, failed = 0;
-    world_checkpoint_counts(w, &passed, &failed);
-    ck_assert_uint_eq(passed, 1);
-    ck_assert_uint_eq(failed, 3);
+    expect_checkpoint_counts(w, 1, 3);
     int64_t v = -1;
     ck_assert(!world_host_value(w, CLIENT, "srtt", &v));
     ck_assert(world_host_value(w, CLIENT, "rto", &v));
@@ -1219,10 +1217,7 @@ START_TEST(unreached_checkpoint_fails)
                                     "on client state=CLOSE_WAIT do expect client state=CLOSE_WAIT\n"
                                     "at 500ms expect client state=ESTABLISHED\n", &s);
     world_run(w);
-    unsigned passed = 0, failed = 0;
-    world_checkpoint_counts(w, &passed, &failed);
-    ck_assert_uint_eq(passed, 1);
-    ck_assert_uint_eq(failed, 1);
+    expect_checkpoint_counts(w, 1, 1);
     const struct trace_entry *tr = world_trace(w);
     const struct tcp_event *last = &tr[world_trace_len(w) - 1].ev;
     ck_assert_uint_eq(last->kind, EV_CHECKPOINT);

@@ -3,27 +3,8 @@
 # Run by make check with top_srcdir and top_builddir in the environment.
 set -u
 
-: "${top_srcdir:=.}"
-: "${top_builddir:=.}"
-tcpviz=$top_builddir/src/tcpviz
-
-if [ ! -x "$tcpviz" ]; then
-    echo "FAIL: $tcpviz not built" >&2
-    exit 99  # a hard error for the automake harness
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tcpviz-cli.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    echo "----- stdout:" >&2; cat "$tmp/out" >&2
-    echo "----- stderr:" >&2; cat "$tmp/err" >&2
-    echo "-----" >&2
-    failures=$((failures + 1))
-}
-pass() { echo "ok: $*"; }
+. "${top_srcdir:-.}/tests/lib.sh"
+scratch cli
 
 # run STATUS DESCRIPTION ARGS...: run tcpviz, expect exit STATUS.
 run() {
@@ -149,9 +130,5 @@ if [ -w /dev/full ]; then
     fi
 fi
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed" >&2
-    exit 1
-fi
-echo "all command-line checks passed"
-exit 0
+[ "$failures" -eq 0 ] && echo "all command-line checks passed"
+finish

@@ -8,18 +8,10 @@
 # whole screens.  Run by make check with top_srcdir and top_builddir set.
 set -u
 
-: "${top_srcdir:=.}"
-: "${top_builddir:=.}"
-tcpviz=$top_builddir/src/tcpviz
+. "${top_srcdir:-.}/tests/lib.sh"
 fixture=$top_srcdir/tests/lessons/ui_fixture.lesson
 
-if [ ! -x "$tcpviz" ]; then
-    echo "FAIL: $tcpviz not built" >&2
-    exit 99
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tcpviz-lesson.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
+scratch lesson
 TCPVIZ_LESSON_DIR=$top_srcdir/tests/lessons
 XDG_DATA_HOME=$tmp/data
 XDG_STATE_HOME=$tmp/state
@@ -27,34 +19,6 @@ export TCPVIZ_LESSON_DIR XDG_DATA_HOME XDG_STATE_HOME
 utf8_locale=$(locale -a 2>/dev/null | grep -i '^c\.utf-\?8$' | head -n 1)
 LC_ALL=${utf8_locale:-C}
 export LC_ALL
-
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    echo "----- stdout:" >&2; cat "$tmp/out" >&2
-    echo "----- stderr:" >&2; cat "$tmp/err" >&2
-    echo "-----" >&2
-    failures=$((failures + 1))
-}
-pass() { echo "ok: $*"; }
-
-script() {
-    want=$1; what=$2; shift 2
-    cat >"$tmp/script"
-    "$tcpviz" --script "$tmp/script" "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "$what: exit $got, expected $want"
-        return 1
-    fi
-    return 0
-}
-has() {
-    if grep -Eq -- "$1" "$tmp/out"; then pass "$2"; else fail "$2: no line matches '$1'"; fi
-}
-has_err() {
-    if grep -Eq -- "$1" "$tmp/err"; then pass "$2"; else fail "$2: stderr lacks '$1'"; fi
-}
 
 # The menu: the fixture's row among the lessons; then the fixture by its
 # id, answered, and back to the menu.
@@ -153,8 +117,4 @@ printf 'lesson broken\ntitle en "B"\ntitle zh "B"\ntopic nowhere\n' >"$tmp/broke
 script 2 "broken lesson" --ascii "$tmp/broken.lesson" </dev/null &&
 has_err 'broken\.lesson:4' "a broken lesson says file and line"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures failure(s)" >&2
-    exit 1
-fi
-exit 0
+finish

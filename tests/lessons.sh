@@ -11,25 +11,12 @@
 # No lessons at all is a failure: the course is the point.
 set -u
 
-: "${top_srcdir:=.}"
-: "${top_builddir:=.}"
-tcpviz=$top_builddir/src/tcpviz
+. "${top_srcdir:-.}/tests/lib.sh"
 lessons=$top_srcdir/lessons
 
-if [ ! -x "$tcpviz" ]; then
-    echo "FAIL: $tcpviz not built" >&2
-    exit 99  # a hard error for the automake harness
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tcpviz-lessons.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-failures=0
+scratch lessons
 count=0
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+# A failure shows the tail of the transcript, which can be long.
 show() {
     echo "----- stdout (tail):" >&2; tail -n 15 "$tmp/out" >&2
     echo "----- stderr:" >&2; cat "$tmp/err" >&2
@@ -99,18 +86,18 @@ if [ -n "$first" ]; then
     "$tcpviz" --batch "$first" --lang xx >"$tmp/out" 2>"$tmp/err"
     rc=$?
     if [ "$rc" -ne 2 ] || ! grep -q "invalid language 'xx' (expected en or zh_CN)" "$tmp/err"; then
-        fail "--lang xx: exit $rc, expected 2 and a message"; show
+        fail "--lang xx: exit $rc, expected 2 and a message"
     fi
     "$tcpviz" --batch "$first" --format jsonl >"$tmp/out" 2>"$tmp/err"
     rc=$?
     if [ "$rc" -ne 2 ] || ! grep -q "apply to scenarios only" "$tmp/err"; then
-        fail "--format with a lesson: exit $rc, expected 2 and a message"; show
+        fail "--format with a lesson: exit $rc, expected 2 and a message"
     fi
     # The default language comes from the environment, LC_ALL first.
     LC_ALL= LC_MESSAGES= LANG=zh_CN.UTF-8 "$tcpviz" --batch "$first" >"$tmp/out" 2>"$tmp/err"
-    grep -q '^== 第 1 步' "$tmp/out" || fail "LANG=zh_CN.UTF-8 does not give a Chinese transcript"
+    grep -q '^== 第 1 步' "$tmp/out" || count_failure "LANG=zh_CN.UTF-8 does not give a Chinese transcript"
     LC_ALL=C LANG=zh_CN.UTF-8 "$tcpviz" --batch "$first" >"$tmp/out" 2>"$tmp/err"
-    grep -q '^== Step 1 of' "$tmp/out" || fail "LC_ALL=C does not give an English transcript"
+    grep -q '^== Step 1 of' "$tmp/out" || count_failure "LC_ALL=C does not give an English transcript"
     # A claim the engine does not bear out: --check names file and line.
     # Every shipped lesson says something at its first step; asking for an
     # impossible cwnd there must fail.
@@ -120,7 +107,7 @@ if [ -n "$first" ]; then
     rc=$?
     if [ "$rc" -ne 1 ] || ! grep -q "broken.lesson:[0-9]*: expect client cwnd=1234567: " "$tmp/err"
     then
-        fail "--check on a lesson with a false claim: exit $rc, expected 1 and FILE:LINE"; show
+        fail "--check on a lesson with a false claim: exit $rc, expected 1 and FILE:LINE"
     fi
 fi
 
@@ -132,12 +119,12 @@ for lesson in "$lessons"/*.lesson; do
     "$tcpviz" --check "$lesson" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     if [ "$rc" -ne 0 ]; then
-        fail "$name: tcpviz --check: exit $rc, expected 0"; show
+        fail "$name: tcpviz --check: exit $rc, expected 0"
     fi
 
     # Installed and distributed only if Makefile.am lists it.
     if ! grep -Eq "^[[:space:]]*lessons/$name( |\\\\|\$)" "$top_srcdir/Makefile.am"; then
-        fail "$name is not in nobase_dist_pkgdata_DATA in Makefile.am"
+        count_failure "$name is not in nobase_dist_pkgdata_DATA in Makefile.am"
     fi
 
     for lang in en zh_CN; do
@@ -145,19 +132,19 @@ for lesson in "$lessons"/*.lesson; do
         "$tcpviz" --batch "$lesson" --lang "$lang" >"$tmp/out" 2>"$tmp/err"
         rc=$?
         if [ "$rc" -ne 0 ]; then
-            fail "$name --lang $lang: exit $rc, expected 0"; show
+            fail "$name --lang $lang: exit $rc, expected 0"
             continue
         fi
         last=$(tail -n 1 "$tmp/out")
         claims=$(printf '%s\n' "$last" | sed -n 's/^\([0-9][0-9]*\) claims, 0 failed$/\1/p')
         if [ -z "$claims" ]; then
-            fail "$name --lang $lang: last line is '$last', expected 'N claims, 0 failed'"
+            count_failure "$name --lang $lang: last line is '$last', expected 'N claims, 0 failed'"
         elif [ "$claims" -eq 0 ]; then
-            fail "$name --lang $lang: the lesson makes no claim the engine can check"
+            count_failure "$name --lang $lang: the lesson makes no claim the engine can check"
         fi
         short=${lang%_CN}
         if ! narration_missing "$lesson" "$tmp/out" "$short" >"$tmp/missing"; then
-            fail "$name --lang $lang: narration missing:"
+            count_failure "$name --lang $lang: narration missing:"
             sed 's/^/    /' "$tmp/missing" >&2
         fi
         [ "$failures" -eq "$before" ] && echo "ok: $name --lang $lang ($claims claims)"

@@ -4,58 +4,14 @@
 # Run by make check with top_srcdir and top_builddir in the environment.
 set -u
 
-: "${top_srcdir:=.}"
-: "${top_builddir:=.}"
-tcpviz=$top_builddir/src/tcpviz
+. "${top_srcdir:-.}/tests/lib.sh"
 handshake=$top_srcdir/tests/scenarios/handshake.scn
 
-if [ ! -x "$tcpviz" ]; then
-    echo "FAIL: $tcpviz not built" >&2
-    exit 99
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tcpviz-script.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT INT TERM
+scratch script
 # The lesson menu keeps progress: in the test's own directory, never the
 # user's.
 XDG_STATE_HOME=$tmp/state
 export XDG_STATE_HOME
-
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
-    echo "----- stdout:" >&2; cat "$tmp/out" >&2
-    echo "----- stderr:" >&2; cat "$tmp/err" >&2
-    echo "-----" >&2
-    failures=$((failures + 1))
-}
-pass() { echo "ok: $*"; }
-
-# script STATUS DESCRIPTION ARGS... < SCRIPT: run the script (from stdin,
-# copied to a file) with tcpviz --script FILE ARGS, expect exit STATUS.
-script() {
-    want=$1; what=$2; shift 2
-    cat >"$tmp/script"
-    "$tcpviz" --script "$tmp/script" "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" -ne "$want" ]; then
-        fail "$what: exit $got, expected $want"
-        return 1
-    fi
-    return 0
-}
-
-# has REGEX DESCRIPTION: some line of the dump matches REGEX (grep -E).
-has() {
-    if grep -Eq -- "$1" "$tmp/out"; then pass "$2"; else fail "$2: no line matches '$1'"; fi
-}
-lacks() {
-    if grep -Eq -- "$1" "$tmp/out"; then fail "$2: a line matches '$1'"; else pass "$2"; fi
-}
-lines() {
-    n=$(wc -l <"$tmp/out")
-    if [ "$n" -eq "$1" ]; then pass "$2"; else fail "$2: $n lines, expected $1"; fi
-}
 
 # Three steps into the handshake on the default 100x30 screen.
 script 0 "handshake steps" --ascii "$handshake" <<'END' &&
@@ -226,8 +182,4 @@ else
     echo "note: no C.UTF-8 locale; skipping the Unicode box check"
 fi
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures failure(s)" >&2
-    exit 1
-fi
-exit 0
+finish

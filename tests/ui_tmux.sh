@@ -6,21 +6,15 @@
 # Run by make check with top_srcdir and top_builddir in the environment.
 set -u
 
-: "${top_srcdir:=.}"
-: "${top_builddir:=.}"
-tcpviz=$top_builddir/src/tcpviz
+. "${top_srcdir:-.}/tests/lib.sh"
 handshake=$top_srcdir/tests/scenarios/handshake.scn
 
-if [ ! -x "$tcpviz" ]; then
-    echo "FAIL: $tcpviz not built" >&2
-    exit 99
-fi
 if ! command -v tmux >/dev/null 2>&1; then
     echo "FAIL: tmux is not installed (./bootstrap installs it)" >&2
     exit 1
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tcpviz-tmux.XXXXXX") || exit 99
+scratch tmux
 # A server of our own on a private socket, without the user's config.
 tm() { tmux -S "$tmp/socket" -f /dev/null "$@"; }
 cleanup() {
@@ -29,14 +23,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-failures=0
-fail() {
-    echo "FAIL: $*" >&2
+# A failure here shows the last capture of the pane.
+show() {
     echo "----- screen:" >&2; cat "$tmp/screen" >&2
     echo "-----" >&2
-    failures=$((failures + 1))
 }
-pass() { echo "ok: $*"; }
 
 # wait_for REGEX DESCRIPTION: poll the pane (up to 10 s) until a line
 # matches; the last capture stays in $tmp/screen.
@@ -173,8 +164,4 @@ else
     fail "syn_lost: q did not quit with status 0"
 fi
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures failure(s)" >&2
-    exit 1
-fi
-exit 0
+finish

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util/array.h"
+
 /* Where `make install` puts the lessons, and the source tree's copy for a
  * program run from its build tree (Makefile.am passes both). */
 #ifndef PKGDATADIR
@@ -133,12 +135,10 @@ static bool entry_broken(struct catalog_entry *e, const char *path, const char *
 static bool push(struct catalog *c, size_t *cap, const struct catalog_entry *e)
 {
     if (c->n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        struct catalog_entry *n = realloc(c->entries, ncap * sizeof *n);
+        struct catalog_entry *n = array_grow(c->entries, cap, sizeof *n, 16);
         if (!n)
             return false;
         c->entries = n;
-        *cap = ncap;
     }
     c->entries[c->n++] = *e;
     return true;
@@ -174,12 +174,10 @@ static char **lesson_names(const char *dir, size_t *n)
         if (de->d_name[0] == '.' || !has_suffix(de->d_name, LESSON_SUFFIX))
             continue;
         if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            char **more = realloc(names, ncap * sizeof *more);
+            char **more = array_grow(names, &cap, sizeof *more, 32);
             if (!more)
                 break;
             names = more;
-            cap = ncap;
         }
         if ((names[*n] = copy(de->d_name)) != NULL)
             (*n)++;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "lesson/scenario_parse.h"
+#include "util/array.h"
 #include "util/utf8.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -419,12 +420,10 @@ static int step_start(struct lesson_parser *lp, struct scenario_ext_line *line)
     if (close_step(lp, line) < 0)
         return -1;
     if (l->nsteps == lp->steps_cap) {
-        size_t want = lp->steps_cap ? lp->steps_cap * 2 : 16;
-        struct lesson_step *grown = realloc(l->steps, want * sizeof *grown);
+        struct lesson_step *grown = array_grow(l->steps, &lp->steps_cap, sizeof *grown, 16);
         if (!grown)
             return scenario_ext_fail(line, "out of memory");
         l->steps = grown;
-        lp->steps_cap = want;
     }
     struct lesson_step *st = &l->steps[l->nsteps++];
     memset(st, 0, sizeof *st);
@@ -458,14 +457,12 @@ static struct lesson_check *new_check(struct lesson_parser *lp, struct scenario_
 {
     struct lesson_step *st = last_step(lp);
     if (st->nchecks == lp->checks_cap) {
-        size_t want = lp->checks_cap ? lp->checks_cap * 2 : 4;
-        struct lesson_check *grown = realloc(st->checks, want * sizeof *grown);
+        struct lesson_check *grown = array_grow(st->checks, &lp->checks_cap, sizeof *grown, 4);
         if (!grown) {
             scenario_ext_fail(line, "out of memory");
             return NULL;
         }
         st->checks = grown;
-        lp->checks_cap = want;
     }
     struct lesson_check *c = &st->checks[st->nchecks++];
     memset(c, 0, sizeof *c);

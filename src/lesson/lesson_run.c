@@ -19,6 +19,7 @@
 #include "tcp/segment.h"
 #include "tcp/state.h"
 #include "tcp/timer.h"
+#include "util/array.h"
 #include "util/utf8.h"
 
 /* ------------------------------------------------------------------ */
@@ -153,14 +154,12 @@ static void walker_note_eofs(struct walker *wk, size_t step_first)
         unsigned now = world_host_eof_count(wk->w, (int)h);
         for (; wk->eofs[h] < now; wk->eofs[h]++) {
             if (wk->nmarks == wk->cap) {
-                size_t cap = wk->cap ? wk->cap * 2 : 8;
-                struct eof_mark *m = realloc(wk->marks, cap * sizeof *m);
+                struct eof_mark *m = array_grow(wk->marks, &wk->cap, sizeof *m, 8);
                 if (!m) {
                     wk->oom = true;
                     return;
                 }
                 wk->marks = m;
-                wk->cap = cap;
             }
             wk->marks[wk->nmarks++] = (struct eof_mark){ .host = (int)h, .index = step_first };
         }

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/array.h"
+
 #define PROGRESS_LINE_MAX 256
 #define PROGRESS_STEP_MAX 100000u
 
@@ -49,12 +51,10 @@ static struct progress_item *find_or_add(struct progress *p, const char *id)
     if (strlen(id) >= LESSON_ID_MAX || !id[0])
         return NULL;
     if (p->n == p->cap) {
-        size_t ncap = p->cap ? p->cap * 2 : 16;
-        struct progress_item *more = realloc(p->items, ncap * sizeof *more);
+        struct progress_item *more = array_grow(p->items, &p->cap, sizeof *more, 16);
         if (!more)
             return NULL;
         p->items = more;
-        p->cap = ncap;
     }
     it = &p->items[p->n++];
     memset(it, 0, sizeof *it);

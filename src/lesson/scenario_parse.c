@@ -30,6 +30,7 @@
 #include "tcp/segment.h"
 #include "tcp/state.h"
 #include "tcp/timer.h"
+#include "util/array.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -134,12 +135,10 @@ static int reserve(struct parser *p, void **array, size_t *cap, size_t n, size_t
 {
     if (n < *cap)
         return 0;
-    size_t want = *cap ? *cap * 2 : 8;
-    void *grown = realloc(*array, want * elem);
+    void *grown = array_grow(*array, cap, elem, 8);
     if (!grown)
         return fail(p, "out of memory");
     *array = grown;
-    *cap = want;
     return 0;
 }
 
@@ -1961,8 +1960,7 @@ char *scenario_read_file(const char *path, size_t *len, char *err, size_t errlen
     size_t cap = 0;
     for (;;) {
         if (*len == cap) {
-            size_t want = cap ? cap * 2 : 16384;
-            char *grown = realloc(buf, want);
+            char *grown = array_grow(buf, &cap, 1, 16384);
             if (!grown) {
                 free(buf);
                 fclose(f);
@@ -1970,7 +1968,6 @@ char *scenario_read_file(const char *path, size_t *len, char *err, size_t errlen
                 return NULL;
             }
             buf = grown;
-            cap = want;
         }
         size_t got = fread(buf + *len, 1, cap - *len, f);
         *len += got;

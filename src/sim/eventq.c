@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 #define EVENTQ_INITIAL_CAP 64
 
 void eventq_init(struct eventq *q)
@@ -42,17 +44,25 @@ static bool comes_before(const struct eventq_item *x, const struct eventq_item *
 
 /* Both sifts move a hole instead of swapping: the item being placed is held
  * aside and written once where it stops, the others move one step each. */
-static void sift_up(struct eventq *q, size_t i)
+
+/* Move the hole at i up, no higher than top, while x comes before the
+ * parent (which moves down into the hole); the hole's final index. */
+static size_t climb(struct eventq *q, const struct eventq_item *x, size_t i, size_t top)
 {
-    struct eventq_item x = q->items[i];
-    while (i > 0) {
+    while (i > top) {
         size_t parent = (i - 1) / 2;
-        if (!comes_before(&x, &q->items[parent]))
+        if (!comes_before(x, &q->items[parent]))
             break;
         q->items[i] = q->items[parent];
         i = parent;
     }
-    q->items[i] = x;
+    return i;
+}
+
+static void sift_up(struct eventq *q, size_t i)
+{
+    struct eventq_item x = q->items[i];
+    q->items[climb(q, &x, i, 0)] = x;
 }
 
 /* Place the item at i below it.  Bottom-up (Floyd): the hole first goes
@@ -76,29 +86,24 @@ static void sift_down(struct eventq *q, size_t i)
         q->items[i] = q->items[first];
         i = first;
     }
-    while (i > top) {
-        size_t parent = (i - 1) / 2;
-        if (!comes_before(&x, &q->items[parent]))
-            break;
-        q->items[i] = q->items[parent];
-        i = parent;
-    }
-    q->items[i] = x;
+    q->items[climb(q, &x, i, top)] = x;
+}
+
+/* Double an item array (the heap's or a run's), or give it its first
+ * EVENTQ_INITIAL_CAP; false, with the array untouched, when the size
+ * would overflow or memory runs out. */
+static bool grow_items(struct eventq_item **items, size_t *cap)
+{
+    struct eventq_item *grown = array_grow(*items, cap, sizeof *grown, EVENTQ_INITIAL_CAP);
+    if (!grown)
+        return false;
+    *items = grown;
+    return true;
 }
 
 static bool ensure_room_for_one(struct eventq *q)
 {
-    if (q->len < q->cap)
-        return true;
-    size_t new_cap = q->cap ? q->cap * 2 : EVENTQ_INITIAL_CAP;
-    if (new_cap < q->cap || new_cap > SIZE_MAX / sizeof *q->items)
-        return false;
-    struct eventq_item *items = realloc(q->items, new_cap * sizeof *items);
-    if (!items)
-        return false;
-    q->items = items;
-    q->cap = new_cap;
-    return true;
+    return q->len < q->cap || grow_items(&q->items, &q->cap);
 }
 
 static void heap_push(struct eventq *q, struct eventq_item item)
@@ -140,15 +145,7 @@ static bool run_room_for_one(struct eventq_run *r)
         r->head = 0;
         return true;
     }
-    size_t new_cap = r->cap ? r->cap * 2 : EVENTQ_INITIAL_CAP;
-    if (new_cap < r->cap || new_cap > SIZE_MAX / sizeof *r->items)
-        return false;
-    struct eventq_item *items = realloc(r->items, new_cap * sizeof *items);
-    if (!items)
-        return false;
-    r->items = items;
-    r->cap = new_cap;
-    return true;
+    return grow_items(&r->items, &r->cap);
 }
 
 static void run_pop(struct eventq_run *r)

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 static void app_state_free(struct app_state *app)
 {
     free(app->conns);
@@ -107,12 +109,10 @@ bool world_state_clone(struct world *w, struct world_state *dst, const struct wo
 bool world_snapshot_take(struct world *w)
 {
     if (w->nsnaps == w->snaps_cap) {
-        size_t n = w->snaps_cap ? w->snaps_cap * 2 : 8;
-        struct world_state *p = realloc(w->snaps, n * sizeof *p);
+        struct world_state *p = array_grow(w->snaps, &w->snaps_cap, sizeof *p, 8);
         if (!p)
             return false;
         w->snaps = p;
-        w->snaps_cap = n;
     }
     struct world_state *snap = &w->snaps[w->nsnaps];
     if (!world_state_clone(w, snap, &w->st))

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "tcp/segment.h"
+#include "util/array.h"
 
 /* ------------------------------------------------------------------ */
 /* Names                                                                */
@@ -92,12 +93,10 @@ void world_users_free(struct world *w)
 static struct world_user *users_append(struct world *w)
 {
     if (w->nusers == w->users_cap) {
-        size_t cap = w->users_cap ? w->users_cap * 2 : 8;
-        struct world_user *p = realloc(w->users, cap * sizeof *p);
+        struct world_user *p = array_grow(w->users, &w->users_cap, sizeof *p, 8);
         if (!p)
             return NULL;
         w->users = p;
-        w->users_cap = cap;
     }
     struct world_user *u = &w->users[w->nusers];
     memset(u, 0, sizeof *u);

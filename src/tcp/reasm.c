@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 /* A segment longer than half the sequence space cannot be compared with
  * the seq.h helpers; no real segment comes near (65535 bytes at most). */
 #define REASM_MAX_SEGMENT 0x7fffffffu
@@ -52,12 +54,10 @@ static bool reserve_one_slot(struct tcp_reasm *r)
 {
     if (r->count < r->cap)
         return true;
-    size_t cap = r->cap ? r->cap * 2 : 8;
-    struct reasm_block *grown = realloc(r->blocks, cap * sizeof *grown);
+    struct reasm_block *grown = array_grow(r->blocks, &r->cap, sizeof *grown, 8);
     if (!grown)
         return false;
     r->blocks = grown;
-    r->cap = cap;
     return true;
 }
 

@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
+
 #define SB_INITIAL_CAP 8u
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -132,12 +134,10 @@ static bool ensure_room_for_one(struct tcp_scoreboard *sb)
 {
     if (sb->count < sb->cap)
         return true;
-    size_t cap = sb->cap ? sb->cap * 2 : SB_INITIAL_CAP;
-    struct sb_range *bigger = realloc(sb->ranges, cap * sizeof *bigger);
+    struct sb_range *bigger = array_grow(sb->ranges, &sb->cap, sizeof *bigger, SB_INITIAL_CAP);
     if (bigger == NULL)
         return false;
     sb->ranges = bigger;
-    sb->cap = cap;
     return true;
 }
 
