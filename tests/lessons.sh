@@ -155,5 +155,15 @@ if [ "$count" -eq 0 ]; then
     echo "FAIL: no lessons in $lessons" >&2
     exit 1
 fi
+
+# The worked example in docs/lesson-format.md is what teachers copy: its
+# claims must hold too (check_lesson_parse only parses it).
+awk '/^```$/ { if (inside) exit; inside = 1; next } inside' \
+    "$top_srcdir/docs/lesson-format.md" >"$tmp/example.lesson"
+if "$tcpviz" --check "$tmp/example.lesson" >"$tmp/out" 2>"$tmp/err"; then
+    echo "ok: the example in docs/lesson-format.md holds"
+else
+    fail "the example in docs/lesson-format.md: --check failed"
+fi
 echo "$count lessons, $failures failures"
 [ "$failures" -eq 0 ]
