@@ -72,9 +72,39 @@ static struct tcp_segment last_seg;
 /* Scratch for encoding the peer's segments. */
 static uint8_t feed_buf[TCP_PACKET_MAX];
 
-static void fake_emit(void *ctx, uint32_t conn, const uint8_t *pkt, size_t len)
+/* emit()'s promise (tcp/stack.h): the segment handed along is what the
+ * packet decodes to, which the world relies on instead of decoding. */
+static void assert_seg_is_packet(const struct tcp_segment *seg, const uint8_t *pkt, size_t len)
+{
+    struct tcp_segment d;
+    ck_assert_int_eq(tcp_segment_decode(pkt, len, &d), SEG_OK);
+    ck_assert_uint_eq(seg->src_addr, d.src_addr);
+    ck_assert_uint_eq(seg->dst_addr, d.dst_addr);
+    ck_assert_uint_eq(seg->src_port, d.src_port);
+    ck_assert_uint_eq(seg->dst_port, d.dst_port);
+    ck_assert_uint_eq(seg->seq, d.seq);
+    ck_assert_uint_eq(seg->ack, d.ack);
+    ck_assert_uint_eq(seg->flags, d.flags);
+    ck_assert_uint_eq(seg->window, d.window);
+    ck_assert_uint_eq(seg->urgent, d.urgent);
+    ck_assert_uint_eq(seg->payload_len, d.payload_len);
+    ck_assert(seg->payload_len == 0 || !memcmp(seg->payload, d.payload, d.payload_len));
+    const struct tcp_options *o = &seg->opt, *p = &d.opt;
+    ck_assert(o->has_mss == p->has_mss && (!o->has_mss || o->mss == p->mss));
+    ck_assert(o->has_wscale == p->has_wscale && (!o->has_wscale || o->wscale == p->wscale));
+    ck_assert(o->sack_permitted == p->sack_permitted);
+    ck_assert(o->has_timestamps == p->has_timestamps);
+    ck_assert(!o->has_timestamps || (o->ts_val == p->ts_val && o->ts_ecr == p->ts_ecr));
+    ck_assert_uint_eq(o->sack_count, p->sack_count);
+    for (unsigned i = 0; i < o->sack_count; i++)
+        ck_assert(o->sack[i].left == p->sack[i].left && o->sack[i].right == p->sack[i].right);
+}
+
+static void fake_emit(void *ctx, uint32_t conn, const uint8_t *pkt, size_t len,
+                      const struct tcp_segment *seg)
 {
     (void)ctx;
+    assert_seg_is_packet(seg, pkt, len);
     if (H.npkts == H.pkts_cap) {
         H.pkts_cap = H.pkts_cap ? 2 * H.pkts_cap : 64;
         H.pkts = realloc(H.pkts, H.pkts_cap * sizeof *H.pkts);

@@ -76,7 +76,7 @@ static void emit_segment(struct tcp_stack *st, uint32_t conn, const struct tcp_s
     if (s->flags & TCP_RST)
         st->stats.rst_sent++;
     if (st->ops.emit)
-        st->ops.emit(st->ctx, conn, buf, len);
+        st->ops.emit(st->ctx, conn, buf, len, s);
 }
 
 /* RFC 2018 4 / RFC 2883: SACK blocks in every ACK while the receiver

@@ -22,12 +22,21 @@
 
 struct tcp_stack;
 struct tcb;
+struct tcp_segment;
 
 struct tcp_stack_ops {
     /* A packet to send.  conn is the sending connection's id (0 for a RST
      * from the stack itself).  The engine does not report EV_SEG_OUT: the
-     * caller, which owns the wire, records it with the packet's fate. */
-    void (*emit)(void *ctx, uint32_t conn, const uint8_t *pkt, size_t len);
+     * caller, which owns the wire, records it with the packet's fate.
+     * seg is the segment pkt was encoded from: its header fields and its
+     * options are those a decode of pkt gives (the stack never asks for
+     * more SACK blocks than fit, the only option tcp_segment_encode could
+     * leave out), so a caller that wants them need
+     * not parse the packet it was just handed (whose bytes, just written,
+     * are slow to read back).  Its payload points at the stack's send
+     * buffer, not into pkt; neither outlives the call. */
+    void (*emit)(void *ctx, uint32_t conn, const uint8_t *pkt, size_t len,
+                 const struct tcp_segment *seg);
     void (*observe)(void *ctx, const struct tcp_event *ev);
     uint32_t (*random32)(void *ctx);
     /* Optional: memory for at least len bytes to build the next packet in,
