@@ -315,6 +315,43 @@ START_TEST(test_checkpoints)
 }
 END_TEST
 
+/* `time OP DURATION`: one check per term, exact microseconds. */
+START_TEST(test_time_checks)
+{
+    struct lesson l;
+    parse_ok(HEAD "duration 3h\n" STEP
+             "time=1.12s\n"                          /* 11 */
+             "expect client state=SYN_SENT\n"
+             "time>=2h time<2.5h\n"                  /* 13: two checks */
+             "time!=0us\n"
+             "time<=200ms\n"
+             "time>1.1205s\n",
+             &l);
+    const struct lesson_step *s = &l.steps[0];
+    ck_assert_uint_eq(s->nchecks, 7);
+    ck_assert_int_eq(s->checks[0].kind, CHECK_TIME);
+    ck_assert_uint_eq(s->checks[0].line, 11);
+    ck_assert_int_eq(s->checks[0].time_cmp, CMP_EQ);
+    ck_assert_uint_eq(s->checks[0].time_us, 1120000u);
+    ck_assert_int_eq(s->checks[1].kind, CHECK_EXPECT);
+    ck_assert_int_eq(s->checks[2].kind, CHECK_TIME);
+    ck_assert_int_eq(s->checks[2].time_cmp, CMP_GE);
+    ck_assert_uint_eq(s->checks[2].time_us, 7200000000u);
+    ck_assert_int_eq(s->checks[3].kind, CHECK_TIME);
+    ck_assert_uint_eq(s->checks[3].line, 13);
+    ck_assert_int_eq(s->checks[3].time_cmp, CMP_LT);
+    ck_assert_uint_eq(s->checks[3].time_us, 9000000000u);
+    ck_assert_int_eq(s->checks[4].time_cmp, CMP_NE);
+    ck_assert_uint_eq(s->checks[4].time_us, 0);
+    ck_assert_int_eq(s->checks[5].time_cmp, CMP_LE);
+    ck_assert_uint_eq(s->checks[5].time_us, 200000u);
+    ck_assert_int_eq(s->checks[6].time_cmp, CMP_GT);
+    ck_assert_uint_eq(s->checks[6].time_us, 1120500u);
+    ck_assert_uint_eq(l.scn.nexpects, 0);
+    lesson_free(&l);
+}
+END_TEST
+
 START_TEST(test_choice_question)
 {
     struct lesson l;
@@ -599,7 +636,7 @@ static const struct {
     { "lesson demo\nfrobnicate\n",
       "t.lesson:2: unknown keyword 'frobnicate' (expected one of: title, duration, seed, host, link, "
       "fault, at, on, lesson, topic, number, minutes, requires, summary, step, en, zh, zh_CN, run, "
-      "expect, seen, unseen, nopause, question, option, answer, reveal, explain)" },
+      "expect, seen, unseen, time, nopause, question, option, answer, reveal, explain)" },
     /* What the end of the file tells */
     { "lesson demo\ntopic close\n" STEP,
       "t.lesson:1: lesson has no title (add 'title en TEXT' and 'title zh TEXT')" },
@@ -760,13 +797,34 @@ static const struct {
       "t.lesson:14: explain has English text but no Chinese (add a 'zh' line)" },
     { HEAD STEP "question number\nen Q\nzh 问\nanswer 1 from client cwnd\nexplain\n" STEP,
       "t.lesson:14: explain has no text (add 'en' and 'zh' lines after it)" },
+    /* Time checks */
+    { HEAD STEP "time = 1s\n",
+      "t.lesson:10: write a time check without spaces, like time=1.12s or time>=2h" },
+    { HEAD STEP "time=>1s\n",
+      "t.lesson:10: bad operator in 'time=>1s' (expected one of = != < <= > >=)" },
+    { HEAD STEP "time<\n", "t.lesson:10: missing duration after 'time<', like time=1.12s" },
+    { HEAD STEP "time=1.12\n",
+      "t.lesson:10: bad time '1.12' in 'time=1.12': expected whole microseconds with a unit "
+      "(us, ms, s, min, h), like time=1.12s" },
+    { HEAD STEP "time>=0.0000005s\n",
+      "t.lesson:10: bad time '0.0000005s' in 'time>=0.0000005s': expected whole microseconds with "
+      "a unit (us, ms, s, min, h), like time=1.12s" },
+    { HEAD STEP "time>=1s state=ESTABLISHED\n",
+      "t.lesson:10: expected 'time OP DURATION' without spaces, like time=1.12s or time>=2h, got "
+      "'state=ESTABLISHED'" },
+    { HEAD "duration 2s\n" STEP "time=1s\ntime>2.5s\n",
+      "t.lesson:12: time>2.5s: that is after the end of the run (see 'duration')" },
+    { HEAD "time=1s\n" STEP, "t.lesson:7: 'time=1s' belongs in a step: add a 'step' line above it" },
+    { "host client 10.0.0.1\ntime<1s\n",
+      "t.lesson:2: 'time<1s' is a lesson line: a lesson starts with 'lesson ID' as its first line "
+      "that is not a comment" },
     /* The scenario grammar's own rules still hold inside a lesson */
     { HEAD "step\nen ok\nzh ok\nexpect client state=\"X\n",
       "t.lesson:10: unexpected '\"' inside a word: put a space before a quoted string" },
     { HEAD "step\nen ok\nzh ok\nnote \"x\" y\n",
       "t.lesson:10: unknown keyword 'note' (expected one of: title, duration, seed, host, link, "
       "fault, at, on, lesson, topic, number, minutes, requires, summary, step, en, zh, zh_CN, run, "
-      "expect, seen, unseen, nopause, question, option, answer, reveal, explain)" },
+      "expect, seen, unseen, time, nopause, question, option, answer, reveal, explain)" },
 };
 
 START_TEST(test_broken)
@@ -911,6 +969,7 @@ static Suite *lesson_parse_suite(void)
     tcase_add_test(tc, test_paragraphs);
     tcase_add_test(tc, test_chinese_lines_join_without_space);
     tcase_add_test(tc, test_checkpoints);
+    tcase_add_test(tc, test_time_checks);
     tcase_add_test(tc, test_choice_question);
     tcase_add_test(tc, test_number_question);
     tcase_add_test(tc, test_text_after_other_lines);

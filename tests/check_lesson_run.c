@@ -348,6 +348,88 @@ END_TEST
     "en {answer}: the ISN plus one.\n"                           \
     "zh {answer}：ISN 加一。\n"
 
+/* ================================================================ time == */
+
+START_TEST(time_checks_hold_at_the_stopping_point)
+{
+    struct fixture f;
+    /* The second SYN leaves at 1.1 s: one initial RTO after the first. */
+    build(&f, HEADER SYN_LOST STEP("The SYN again, at 1.1 s.", "1.1 秒时再发 SYN。")
+              "run until client sent=SYN nth=2\n"
+              "time=1.1s\n"
+              "time>=1s time<1.2s\n"
+              "time!=100ms\n"
+              "time<=1100000us time>1.099999s\n");
+    const struct lesson_step_plan *sp = &f.p.steps[0];
+    ck_assert_uint_eq(sp->t_stop, 1100 * MS);
+    ck_assert_uint_eq(sp->nchecks, 6);
+    for (size_t c = 0; c < sp->nchecks; c++)
+        ck_assert_msg(sp->checks[c].passed, "check %zu: %s", c, sp->checks[c].why);
+    ck_assert_uint_eq(f.p.claims, 7);
+    ck_assert_uint_eq(f.p.failed, 0);
+    release(&f);
+}
+END_TEST
+
+START_TEST(a_wrong_time_fails_saying_where_the_step_stops)
+{
+    struct fixture f;
+    build(&f, HEADER SYN_LOST STEP("The SYN again.", "再发 SYN。")
+              "run until client sent=SYN nth=2\n"
+              "time=1.12s\n"                    /* 16 */
+              "time<1.1s\n"
+              "time>9s\n"
+              "time!=1.1s\n"
+              "time=1100001us\n");
+    const struct lesson_step_plan *sp = &f.p.steps[0];
+    ck_assert_str_eq(sp->checks[0].why, "t.lesson:16: time=1.12s: the step stops at 1.100 s");
+    ck_assert_str_eq(sp->checks[1].why, "t.lesson:17: time<1.1s: the step stops at 1.100 s");
+    ck_assert_str_eq(sp->checks[2].why, "t.lesson:18: time>9s: the step stops at 1.100 s");
+    ck_assert_str_eq(sp->checks[3].why, "t.lesson:19: time!=1.1s: the step stops at 1.100 s");
+    /* Exact to the microsecond: one too many is wrong. */
+    ck_assert_str_eq(sp->checks[4].why, "t.lesson:20: time=1.100001s: the step stops at 1.100 s");
+    ck_assert_uint_eq(f.p.claims, 6);
+    ck_assert_uint_eq(f.p.failed, 5);
+    release(&f);
+}
+END_TEST
+
+/* A stop that is not on a whole millisecond is shown to the microsecond,
+ * so the writer sees what `=` must say. */
+START_TEST(a_wrong_time_shows_the_microseconds)
+{
+    struct fixture f;
+    build(&f, "lesson t\ntitle en \"T\"\ntitle zh \"T\"\ntopic connect\nduration 3s\n"
+              "host client 10.0.0.1 isn=1000\nhost server 10.0.0.2 isn=5000\n"
+              "link client<->server delay=20500us\n"
+              "at 0s server listen 80\nat 1s client connect server:80 port=49152\n"
+              STEP("The SYN-ACK.", "SYN-ACK。") "run until server sent=SYN,ACK\n"
+              "time=1.02s\n"
+              "time=1.0205s\n");
+    const struct lesson_step_plan *sp = &f.p.steps[0];
+    ck_assert_uint_eq(sp->t_stop, 1020500);
+    ck_assert_str_eq(sp->checks[0].why, "t.lesson:15: time=1.02s: the step stops at 1.020500 s");
+    ck_assert(sp->checks[1].passed);
+    release(&f);
+}
+END_TEST
+
+/* The time is the stopping point's, not the reveal's; a step without a
+ * run stands where the previous one stopped. */
+START_TEST(time_is_the_stopping_points_not_the_reveals)
+{
+    struct fixture f;
+    build(&f, HEADER STEP("The SYN.", "SYN。") "run until client sent=SYN\n"
+              "time=100ms\n" ACK_QUESTION("1001")
+              STEP("Still here.", "还在这里。") "time=120ms\n");
+    ck_assert(f.p.steps[0].checks[0].passed);
+    ck_assert_uint_eq(f.p.steps[0].t_reveal, 120 * MS);
+    ck_assert(f.p.steps[1].checks[0].passed);
+    ck_assert_uint_eq(f.p.failed, 0);
+    release(&f);
+}
+END_TEST
+
 START_TEST(a_number_answer_is_read_from_the_engine)
 {
     struct fixture f;
@@ -616,6 +698,22 @@ START_TEST(transcript_reports_failed_claims)
 }
 END_TEST
 
+START_TEST(transcript_shows_time_checks)
+{
+    struct fixture f;
+    build(&f, HEADER SYN_LOST STEP("The SYN again.", "再发 SYN。")
+              "run until client sent=SYN nth=2\n"
+              "time=1.1s time=1.2s\n");
+    char *t = transcript(&f, LANG_EN);
+    ck_assert_msg(strstr(t, "  [holds] time=1.1s\n") != NULL, "%s", t);
+    ck_assert_msg(strstr(t, "  [FAILS] t.lesson:16: time=1.2s: the step stops at 1.100 s\n") != NULL,
+                  "%s", t);
+    ck_assert_str_eq(last_line(t), "3 claims, 1 failed\n");
+    free(t);
+    release(&f);
+}
+END_TEST
+
 START_TEST(print_failures_lists_each_failed_claim)
 {
     struct fixture f;
@@ -714,6 +812,10 @@ static Suite *lesson_run_suite(void)
     tcase_add_test(checks, a_wrong_checkpoint_fails_saying_what_the_engine_has);
     tcase_add_test(checks, a_checkpoint_on_a_host_without_a_connection_says_so);
     tcase_add_test(checks, seen_and_unseen_look_only_at_the_steps_own_run);
+    tcase_add_test(checks, time_checks_hold_at_the_stopping_point);
+    tcase_add_test(checks, a_wrong_time_fails_saying_where_the_step_stops);
+    tcase_add_test(checks, a_wrong_time_shows_the_microseconds);
+    tcase_add_test(checks, time_is_the_stopping_points_not_the_reveals);
     suite_add_tcase(s, checks);
 
     TCase *questions = tcase_create("questions");
@@ -735,6 +837,7 @@ static Suite *lesson_run_suite(void)
     tcase_add_test(text, transcript_in_english_has_every_step);
     tcase_add_test(text, transcript_in_chinese_has_every_step);
     tcase_add_test(text, transcript_reports_failed_claims);
+    tcase_add_test(text, transcript_shows_time_checks);
     tcase_add_test(text, print_failures_lists_each_failed_claim);
     suite_add_tcase(s, text);
 

@@ -48,12 +48,15 @@ enum lesson_check_kind {
     CHECK_EXPECT,     /* `expect HOST CHECK...` at the stopping point */
     CHECK_SEEN,       /* `seen HOST EVENT`: happened during the step's run (nth times) */
     CHECK_UNSEEN,     /* `unseen HOST EVENT`: did not happen during the step's run */
+    CHECK_TIME,       /* `time OP DURATION`: the virtual time of the stopping point */
 };
 
 struct lesson_check {
     enum lesson_check_kind kind;
     struct scn_action expect;     /* CHECK_EXPECT: an ACT_EXPECT action */
     struct scn_trigger event;     /* CHECK_SEEN / CHECK_UNSEEN */
+    enum scn_cmp time_cmp;        /* CHECK_TIME: t_stop OP time_us, exact microseconds */
+    uint64_t time_us;
     unsigned line;
 };
 

@@ -490,6 +490,69 @@ static int step_seen(struct lesson_parser *lp, struct scenario_ext_line *line)
     return 0;
 }
 
+/* "=", "<=" ... at the start of text: its comparison and length, or 0. */
+static size_t comparison_at(const char *text, enum scn_cmp *cmp)
+{
+    static const enum scn_cmp all[] = { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
+    size_t len = strspn(text, "=!<>");
+    for (size_t i = 0; i < COUNT_OF(all); i++) {
+        const char *op = scn_cmp_text(all[i]);
+        if (strlen(op) == len && strncmp(op, text, len) == 0) {
+            *cmp = all[i];
+            return len;
+        }
+    }
+    return 0;
+}
+
+/* Is word a time check ("time=1.12s", "time>=2h")?  It is one token,
+ * written without spaces like the terms of an expect line. */
+static bool is_time_term(const char *word)
+{
+    return strncmp(word, "time", 4) == 0 && word[4] && strchr("=!<>", word[4]);
+}
+
+/* One "timeOPDURATION" term into a CHECK_TIME. */
+static int parse_time_term(struct scenario_ext_line *line, const char *term,
+                           struct lesson_check *c)
+{
+    if (!is_time_term(term))
+        return scenario_ext_fail(line, "expected 'time OP DURATION' without spaces, like time=1.12s "
+                                       "or time>=2h, got '%.60s'", term);
+    size_t op_len = comparison_at(term + 4, &c->time_cmp);
+    if (op_len == 0)
+        return scenario_ext_fail(line, "bad operator in '%.60s' (expected one of = != < <= > >=)", term);
+    const char *value = term + 4 + op_len;
+    if (!*value)
+        return scenario_ext_fail(line, "missing duration after '%.60s', like time=1.12s", term);
+    if (scenario_parse_duration(value, &c->time_us) < 0)
+        return scenario_ext_fail(line, "bad time '%.60s' in '%.60s': expected whole microseconds with a "
+                                       "unit (us, ms, s, min, h), like time=1.12s", value, term);
+    /* A stopping point lies within the run: a time after its end can
+     * never be reached, which is a mistake in writing, not in the engine. */
+    uint64_t end = scenario_ext_scenario(line)->duration;
+    bool needs_later = c->time_cmp == CMP_EQ || c->time_cmp == CMP_GE || c->time_cmp == CMP_GT;
+    if (needs_later && c->time_us > end)
+        return scenario_ext_fail(line, "%.60s: that is after the end of the run (see 'duration')", term);
+    return 0;
+}
+
+/* `time=1.12s`: a checkpoint on the virtual time of the step's stopping
+ * point.  Several terms may share the line (time>=1.1s time<1.2s); each
+ * is a check of its own. */
+static int step_time(struct lesson_parser *lp, struct scenario_ext_line *line)
+{
+    if (strcmp(scenario_ext_tok(line, 0), "time") == 0)
+        return scenario_ext_fail(line, "write a time check without spaces, like time=1.12s or "
+                                       "time>=2h");
+    for (size_t i = 0; scenario_ext_tok(line, i); i++) {
+        struct lesson_check *c = new_check(lp, line, CHECK_TIME);
+        if (!c || parse_time_term(line, scenario_ext_tok(line, i), c) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int step_nopause(struct lesson_parser *lp, struct scenario_ext_line *line)
 {
     struct lesson_step *st = last_step(lp);
@@ -683,13 +746,18 @@ static const struct {
     { "zh", ANYWHERE, text_line },            { "zh_CN", ANYWHERE, text_line },
     { "run", IN_STEP, step_run },             { "expect", IN_STEP, step_expect },
     { "seen", IN_STEP, step_seen },           { "unseen", IN_STEP, step_seen },
+    { "time", IN_STEP, step_time },
     { "nopause", IN_STEP, step_nopause },     { "question", IN_STEP, step_question },
     { "option", IN_STEP, step_option },       { "answer", IN_STEP, step_answer },
     { "reveal", IN_STEP, step_reveal },       { "explain", IN_STEP, step_explain },
 };
 
+/* The entry of lesson_keywords for a line's first word; a time check is
+ * one token ("time=1.12s"), so its keyword is only the word's start. */
 static int find_keyword(const char *word)
 {
+    if (is_time_term(word))
+        word = "time";
     for (size_t i = 0; i < COUNT_OF(lesson_keywords); i++)
         if (strcmp(lesson_keywords[i].keyword, word) == 0)
             return (int)i;

@@ -50,6 +50,35 @@ static void format_time(uint64_t us, char *buf, size_t n)
         snprintf(buf, n, "%" PRIu64 ".%06" PRIu64 " s", s, frac);
 }
 
+/* A duration as a lesson writes it, shortest form: "2h", "5min",
+ * "200ms", "1.12s", "1.1205s". */
+static void format_duration(uint64_t us, char *buf, size_t n)
+{
+    const uint64_t second = 1000000u, minute = 60u * second, hour = 60u * minute;
+    if (us >= hour && us % hour == 0) {
+        snprintf(buf, n, "%" PRIu64 "h", us / hour);
+    } else if (us >= minute && us % minute == 0) {
+        snprintf(buf, n, "%" PRIu64 "min", us / minute);
+    } else if (us > 0 && us < second && us % 1000u == 0) {
+        snprintf(buf, n, "%" PRIu64 "ms", us / 1000u);
+    } else {
+        char frac[8];
+        snprintf(frac, sizeof frac, "%06" PRIu64, us % second);
+        size_t len = strlen(frac);
+        while (len > 0 && frac[len - 1] == '0')
+            frac[--len] = '\0';
+        snprintf(buf, n, "%" PRIu64 "%s%ss", us / second, len ? "." : "", frac);
+    }
+}
+
+/* "time=1.12s", as the lesson's line says it. */
+static void describe_time(const struct lesson_check *c, char *buf, size_t n)
+{
+    char d[32];
+    format_duration(c->time_us, d, sizeof d);
+    snprintf(buf, n, "time%s%s", scn_cmp_text(c->time_cmp), d);
+}
+
 static const char *host_name(const struct lesson *l, int host)
 {
     if (host < 0 || (unsigned)host >= l->scn.nhosts)
@@ -429,6 +458,22 @@ static void check_expect(const struct world *w, const struct lesson *l,
         fail_claim(r, l, c->line, what, why);
 }
 
+/* `time OP DURATION` against the stopping point's virtual time.  A run
+ * is a pure function of its scenario, so `=` means the very microsecond. */
+static void check_time(const struct lesson *l, const struct lesson_check *c, uint64_t t_stop,
+                       struct lesson_check_result *r)
+{
+    char what[64], at[32], why[64];
+    r->passed = t_stop <= INT64_MAX && c->time_us <= INT64_MAX &&
+                scn_cmp_holds((int64_t)t_stop, c->time_cmp, (int64_t)c->time_us);
+    if (r->passed)
+        return;
+    describe_time(c, what, sizeof what);
+    format_time(t_stop, at, sizeof at);
+    snprintf(why, sizeof why, "the step stops at %s", at);
+    fail_claim(r, l, c->line, what, why);
+}
+
 /* A field of the last segment host sent at or before trace event `upto`:
  * the answer keys sent_seq, sent_ack, sent_win (the raw field), sent_len. */
 static bool last_sent_value(const struct world *w, int host, const char *key, size_t upto,
@@ -595,6 +640,8 @@ static void plan_judge_step(struct walker *wk, const struct lesson *l, size_t i,
         const struct lesson_check *chk = &step->checks[c];
         if (chk->kind == CHECK_EXPECT)
             check_expect(w, l, chk, &sp->checks[c]);
+        else if (chk->kind == CHECK_TIME)
+            check_time(l, chk, sp->t_stop, &sp->checks[c]);
         else
             check_seen(wk, l, chk, span, &sp->checks[c]);
         count_claim(p, sp->checks[c].passed);
@@ -833,6 +880,8 @@ static void print_checks(FILE *out, const struct lesson *l, const struct lesson_
         if (chk->kind == CHECK_EXPECT) {
             describe_expect(l, &chk->expect, body, sizeof body);
             snprintf(what, sizeof what, "expect %s", body);
+        } else if (chk->kind == CHECK_TIME) {
+            describe_time(chk, what, sizeof what);
         } else {
             describe_trigger(l, &chk->event, body, sizeof body);
             snprintf(what, sizeof what, "%s %s", chk->kind == CHECK_SEEN ? "seen" : "unseen",
