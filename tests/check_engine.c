@@ -467,6 +467,18 @@ static int find_child(void)
     return 0;
 }
 
+/* After a half-open connection goes away: no child is left, the SYN queue
+ * is empty, the listener listens on and no timer is armed. */
+static void assert_half_open_gone(int listener)
+{
+    ck_assert_int_eq(find_child(), 0);
+    struct tcp_listen_stats ls;
+    ck_assert_int_eq(tcp_listen_stats(H.st, listener, &ls), 0);
+    ck_assert_uint_eq(ls.syn_queue, 0);
+    ck_assert_int_eq(tcp_sock_state(H.st, listener), TCP_LISTEN);
+    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+}
+
 /* A complete passive open: SYN at t=0, our SYN-ACK, the peer's ACK at
  * HANDSHAKE_RTT; the app accepts.  Returns the accepted handle. */
 static int open_passive(void)
@@ -816,12 +828,7 @@ START_TEST(test_synack_retransmission)
     expect_nothing();
     expect_state_event(m, id, TCP_SYN_RECEIVED, TCP_CLOSED, CAUSE_TIMEOUT);
     ck_assert(saw_listen(m, LISTEN_SYN_EXPIRED));
-    ck_assert_int_eq(find_child(), 0);
-    struct tcp_listen_stats ls;
-    ck_assert_int_eq(tcp_listen_stats(H.st, l, &ls), 0);
-    ck_assert_uint_eq(ls.syn_queue, 0);
-    ck_assert_int_eq(tcp_sock_state(H.st, l), TCP_LISTEN);
-    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    assert_half_open_gone(l);
 
     /* The peer's late ACK now finds only the listener: RST <SEQ=SEG.ACK>. */
     feed(64 * SEC, TCP_ACK, 5001, 1001);
@@ -1953,12 +1960,7 @@ START_TEST(test_rst_in_syn_received)
     feed(10 * MS, TCP_RST, 5001, 0);
     expect_nothing();
     expect_state_event(m, id, TCP_SYN_RECEIVED, TCP_CLOSED, CAUSE_RCV_RST);
-    ck_assert_int_eq(find_child(), 0);
-    struct tcp_listen_stats ls;
-    ck_assert_int_eq(tcp_listen_stats(H.st, l, &ls), 0);
-    ck_assert_uint_eq(ls.syn_queue, 0);
-    ck_assert_int_eq(tcp_sock_state(H.st, l), TCP_LISTEN);
-    ck_assert_uint_eq(tcp_stack_next_deadline(H.st), TCP_TIME_NEVER);
+    assert_half_open_gone(l);
 }
 END_TEST
 
@@ -2562,6 +2564,22 @@ START_TEST(test_slow_start_growth)
 }
 END_TEST
 
+/* `count` ACKs of one SMSS each, a millisecond apart, that together do not
+ * yet add up to a cwnd of acknowledged bytes: cwnd must not move and each
+ * ACK lets one full segment out.  Returns the next sequence to be sent. */
+static uint32_t acks_below_a_cwnd_of_bytes(unsigned count, uint64_t *at, uint32_t *acked,
+                                           uint32_t next)
+{
+    for (unsigned k = 1; k <= count; k++) {
+        size_t m = mark();
+        peer_ack(*at += MS, DATA0 + (*acked += SMSS));
+        ck_assert_msg(count_events(m, EV_CWND) == 0, "cwnd moved at ACK %u of %u (ack %u)", k,
+                      count, DATA0 + *acked);
+        next = expect_full_segments(next, 1);
+    }
+    return next;
+}
+
 /* RFC 5681 3.1 with RFC 3465 byte counting: at or above ssthresh cwnd
  * grows by one SMSS per cwnd's worth of acknowledged bytes. */
 START_TEST(test_congestion_avoidance_growth)
@@ -2581,23 +2599,13 @@ START_TEST(test_congestion_avoidance_growth)
     expect_cwnd(m, 4 * SMSS, 4 * SMSS, CC_CONGESTION_AVOIDANCE, CC_CAUSE_ACK);
     next = expect_full_segments(next, 1);
     /* Three more: the fourth completes 4 MSS of ACKed bytes: cwnd 5 MSS. */
-    for (unsigned k = 2; k <= 3; k++) {
-        m = mark();
-        peer_ack(at += MS, DATA0 + (acked += SMSS));
-        ck_assert_uint_eq(count_events(m, EV_CWND), 0);
-        next = expect_full_segments(next, 1);
-    }
+    next = acks_below_a_cwnd_of_bytes(2, &at, &acked, next);
     m = mark();
     peer_ack(at += MS, DATA0 + (acked += SMSS));
     expect_cwnd(m, 5 * SMSS, 4 * SMSS, CC_CONGESTION_AVOIDANCE, CC_CAUSE_ACK);
     next = expect_full_segments(next, 2);
     /* Now five segments' worth of ACKs for the next MSS. */
-    for (unsigned k = 1; k <= 4; k++) {
-        m = mark();
-        peer_ack(at += MS, DATA0 + (acked += SMSS));
-        ck_assert_uint_eq(count_events(m, EV_CWND), 0);
-        next = expect_full_segments(next, 1);
-    }
+    next = acks_below_a_cwnd_of_bytes(4, &at, &acked, next);
     m = mark();
     peer_ack(at += MS, DATA0 + (acked += SMSS));
     expect_cwnd(m, 6 * SMSS, 4 * SMSS, CC_CONGESTION_AVOIDANCE, CC_CAUSE_ACK);

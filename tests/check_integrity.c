@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/stream_digest.h"
 #include "lesson/scenario_parse.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
@@ -34,6 +33,7 @@
 #include "tcp/stack.h"
 
 #include "check_main.h"
+#include "pattern_digest.h"
 
 #define DEFAULT_SEEDS 1000u
 #define SEEDS_PER_CHUNK 100u
@@ -200,19 +200,6 @@ static bool connection_reported_error(const struct world *w)
         if (tr[i].ev.kind == EV_ERROR)
             return true;
     return false;
-}
-
-/* The stream digest of the first n bytes the host's pattern sends write,
- * computed a byte at a time so it does not share the world's chunking. */
-static uint64_t pattern_digest(int host, uint64_t n)
-{
-    struct stream_digest d;
-    stream_digest_init(&d);
-    for (uint64_t i = 0; i < n; i++) {
-        uint8_t b = world_pattern_byte(i, host);
-        stream_digest_update(&d, &b, 1);
-    }
-    return stream_digest_value(&d);
 }
 
 /* One direction of the transfer: what `from` wrote and `to` read.

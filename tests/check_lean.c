@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/stream_digest.h"
 #include "export/text.h"
 #include "lesson/scenario_parse.h"
 #include "sim/world.h"
@@ -16,6 +15,7 @@
 #include "tcp/segment.h"
 
 #include "check_main.h"
+#include "pattern_digest.h"
 
 #define CLIENT 0
 #define SERVER 1
@@ -193,14 +193,22 @@ START_TEST(test_full_world_calls_on_event_for_every_trace_entry)
 }
 END_TEST
 
+/* The clean transfer run to its end in a world that records no trace and
+ * keeps no packets; the caller frees the world and the scenario. */
+static struct world *run_clean_lean(struct scenario *s)
+{
+    parse(clean_text, s);
+    struct world_options opt = { .record_trace = false, .keep_packets = false };
+    struct world *w = world_new_with(s, 1, &opt);
+    ck_assert_ptr_nonnull(w);
+    world_run(w);
+    return w;
+}
+
 START_TEST(test_lean_world_keeps_no_trace_and_cannot_seek)
 {
     struct scenario s;
-    parse(clean_text, &s);
-    struct world_options opt = { .record_trace = false, .keep_packets = false };
-    struct world *w = world_new_with(&s, 1, &opt);
-    ck_assert_ptr_nonnull(w);
-    world_run(w);
+    struct world *w = run_clean_lean(&s);
     ck_assert_uint_eq(world_trace_len(w), 0);
     ck_assert_uint_gt(world_event_count(w), 1000);
     ck_assert(!world_seek(w, 0));
@@ -297,18 +305,8 @@ END_TEST
 START_TEST(test_bulk_send_writes_the_pattern)
 {
     struct scenario s;
-    parse(clean_text, &s);
-    struct world_options opt = { .record_trace = false, .keep_packets = false };
-    struct world *w = world_new_with(&s, 1, &opt);
-    ck_assert_ptr_nonnull(w);
-    world_run(w);
-    struct stream_digest d;
-    stream_digest_init(&d);
-    for (uint64_t i = 0; i < 1000000; i++) {
-        uint8_t b = world_pattern_byte(i, CLIENT);
-        stream_digest_update(&d, &b, 1);
-    }
-    uint64_t digest = stream_digest_value(&d);
+    struct world *w = run_clean_lean(&s);
+    uint64_t digest = pattern_digest(CLIENT, 1000000);
     ck_assert_uint_eq(world_host_app(w, CLIENT)->digest_written, digest);
     ck_assert_uint_eq(world_host_app(w, SERVER)->digest_read, digest);
     world_free(w);

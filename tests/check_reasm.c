@@ -408,16 +408,25 @@ END_TEST
 
 /* ---- D-SACK: RFC 2883 section 4 ---- */
 
+/* Where every RFC 2883 example below starts: an empty queue, a ring with
+ * room for all of it, and the in-order 500 bytes from `first` taken in. */
+static void open_after_first_segment(struct tcp_reasm *r, struct byte_ring *ring,
+                                     tcp_seq *rcv_nxt, tcp_seq first)
+{
+    reasm_init(r);
+    ck_assert(ring_init(ring, BIG_WINDOW));
+    *rcv_nxt = first;
+    deliver(r, ring, rcv_nxt, first, 500);
+}
+
 /* Example 1 (4.1.1): ACKs 3500 and 4000 are lost, 3000-3499 comes again:
  *   ACK 4000, SACK=3000-3500 (D-SACK) */
 START_TEST(test_rfc2883_example1_duplicate_segment)
 {
     struct tcp_reasm r;
     struct byte_ring ring;
-    reasm_init(&r);
-    ck_assert(ring_init(&ring, BIG_WINDOW));
-    tcp_seq rcv_nxt = 3000;
-    deliver(&r, &ring, &rcv_nxt, 3000, 500);
+    tcp_seq rcv_nxt;
+    open_after_first_segment(&r, &ring, &rcv_nxt, 3000);
     deliver(&r, &ring, &rcv_nxt, 3500, 500);
     assert_sack(&r, 4, false, 0, NULL);
     ck_assert_uint_eq(deliver(&r, &ring, &rcv_nxt, 3000, 500), 0);
@@ -437,10 +446,8 @@ START_TEST(test_rfc2883_example2_out_of_order_and_duplicate)
 {
     struct tcp_reasm r;
     struct byte_ring ring;
-    reasm_init(&r);
-    ck_assert(ring_init(&ring, BIG_WINDOW));
-    tcp_seq rcv_nxt = 3000;
-    deliver(&r, &ring, &rcv_nxt, 3000, 500);
+    tcp_seq rcv_nxt;
+    open_after_first_segment(&r, &ring, &rcv_nxt, 3000);
     deliver(&r, &ring, &rcv_nxt, 3500, 500);
     deliver(&r, &ring, &rcv_nxt, 4500, 500);
     assert_sack(&r, 4, false, 1, (const tcp_seq[][2]){{4500, 5000}});
@@ -461,10 +468,8 @@ START_TEST(test_rfc2883_example3_duplicate_of_out_of_order)
 {
     struct tcp_reasm r;
     struct byte_ring ring;
-    reasm_init(&r);
-    ck_assert(ring_init(&ring, BIG_WINDOW));
-    tcp_seq rcv_nxt = 3500;
-    deliver(&r, &ring, &rcv_nxt, 3500, 500);
+    tcp_seq rcv_nxt;
+    open_after_first_segment(&r, &ring, &rcv_nxt, 3500);
     assert_sack(&r, 4, false, 0, NULL);
     deliver(&r, &ring, &rcv_nxt, 4500, 500);
     assert_sack(&r, 4, false, 1, (const tcp_seq[][2]){{4500, 5000}});
@@ -488,10 +493,8 @@ START_TEST(test_rfc2883_example4_single_duplicate_subsegment)
 {
     struct tcp_reasm r;
     struct byte_ring ring;
-    reasm_init(&r);
-    ck_assert(ring_init(&ring, BIG_WINDOW));
-    tcp_seq rcv_nxt = 500;
-    deliver(&r, &ring, &rcv_nxt, 500, 500);
+    tcp_seq rcv_nxt;
+    open_after_first_segment(&r, &ring, &rcv_nxt, 500);
     deliver(&r, &ring, &rcv_nxt, 2000, 500);
     ck_assert_uint_eq(rcv_nxt, 1000);
     assert_sack(&r, 4, false, 1, (const tcp_seq[][2]){{2000, 2500}});
@@ -517,10 +520,8 @@ START_TEST(test_rfc2883_example5_duplicates_below_ack)
 {
     struct tcp_reasm r;
     struct byte_ring ring;
-    reasm_init(&r);
-    ck_assert(ring_init(&ring, BIG_WINDOW));
-    tcp_seq rcv_nxt = 500;
-    deliver(&r, &ring, &rcv_nxt, 500, 500);
+    tcp_seq rcv_nxt;
+    open_after_first_segment(&r, &ring, &rcv_nxt, 500);
     deliver(&r, &ring, &rcv_nxt, 3000, 500);
     assert_sack(&r, 4, false, 1, (const tcp_seq[][2]){{3000, 3500}});
     deliver(&r, &ring, &rcv_nxt, 1000, 500);
@@ -547,10 +548,8 @@ START_TEST(test_rfc2883_example6_duplicates_above_ack)
 {
     struct tcp_reasm r;
     struct byte_ring ring;
-    reasm_init(&r);
-    ck_assert(ring_init(&ring, BIG_WINDOW));
-    tcp_seq rcv_nxt = 500;
-    deliver(&r, &ring, &rcv_nxt, 500, 500);
+    tcp_seq rcv_nxt;
+    open_after_first_segment(&r, &ring, &rcv_nxt, 500);
     deliver(&r, &ring, &rcv_nxt, 3500, 500);
     assert_sack(&r, 4, false, 1, (const tcp_seq[][2]){{3500, 4000}});
     deliver(&r, &ring, &rcv_nxt, 1500, 500);

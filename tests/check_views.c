@@ -303,23 +303,29 @@ START_TEST(index_progress_in_flight)
 }
 END_TEST
 
+/* Runs a handshake whose first SYN is corrupted on the wire and returns
+ * the trace index of the server's checksum drop of it. */
+static size_t run_with_corrupted_syn(struct run *r)
+{
+    run_open_text(r, "host client 10.0.0.1 isn=1000 msl=5s\n"
+                     "host server 10.0.0.2 isn=5000 msl=5s\n"
+                     "link client<->server delay=20ms\n"
+                     "duration 3s\n"
+                     "fault corrupt from=client flags=SYN nth=1\n"
+                     "at 0s server listen 80\n"
+                     "at 100ms client connect server:80 port=49152\n");
+    world_run(r->w);
+    return find_event(r->w, 0, EV_SEG_DROP, 1, 0);
+}
+
 /* A corrupted copy arrives under its own packet id: the index ties it to
  * the original and reports the checksum drop as that segment's fate. */
 START_TEST(index_corrupted_copy)
 {
     struct run r;
-    run_open_text(&r,
-                  "host client 10.0.0.1 isn=1000 msl=5s\n"
-                  "host server 10.0.0.2 isn=5000 msl=5s\n"
-                  "link client<->server delay=20ms\n"
-                  "duration 3s\n"
-                  "fault corrupt from=client flags=SYN nth=1\n"
-                  "at 0s server listen 80\n"
-                  "at 100ms client connect server:80 port=49152\n");
-    world_run(r.w);
+    size_t drop = run_with_corrupted_syn(&r);
     struct trace_index *ti = trace_index_new();
     ck_assert(trace_index_sync(ti, r.w));
-    size_t drop = find_event(r.w, 0, EV_SEG_DROP, 1, 0);
     ck_assert_uint_eq(world_trace(r.w)[drop].ev.u.seg.drop, DROP_CHECKSUM);
     uint32_t copy = world_trace(r.w)[drop].ev.u.seg.packet;
     const struct ti_seg *syn = trace_index_seg(ti, 0);
@@ -656,16 +662,7 @@ END_TEST
 START_TEST(inspector_bad_checksum)
 {
     struct run r;
-    run_open_text(&r,
-                  "host client 10.0.0.1 isn=1000 msl=5s\n"
-                  "host server 10.0.0.2 isn=5000 msl=5s\n"
-                  "link client<->server delay=20ms\n"
-                  "duration 3s\n"
-                  "fault corrupt from=client flags=SYN nth=1\n"
-                  "at 0s server listen 80\n"
-                  "at 100ms client connect server:80 port=49152\n");
-    world_run(r.w);
-    size_t drop = find_event(r.w, 0, EV_SEG_DROP, 1, 0);
+    size_t drop = run_with_corrupted_syn(&r);
     struct screen s;
     screen_open(&s, 30, 78);
     struct ui ui;

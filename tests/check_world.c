@@ -7,13 +7,13 @@
 
 #include "lesson/scenario_parse.h"
 #include "sim/scenario.h"
-#include "sim/stream_digest.h"
 #include "sim/world.h"
 #include "tcp/settings.h"
 #include "tcp/segment.h"
 #include "tcp/stack.h"
 
 #include "check_main.h"
+#include "pattern_digest.h"
 
 #define CLIENT 0
 #define SERVER 1
@@ -687,19 +687,6 @@ static size_t app_calls(const struct world *w, int host, enum tcp_app_call call,
     return n;
 }
 
-/* The stream digest of the first n bytes a host's pattern sends write,
- * fed a byte at a time (not in the world's chunks). */
-static uint64_t pattern_digest(int host, uint64_t n)
-{
-    struct stream_digest d;
-    stream_digest_init(&d);
-    for (uint64_t i = 0; i < n; i++) {
-        uint8_t b = world_pattern_byte(i, host);
-        stream_digest_update(&d, &b, 1);
-    }
-    return stream_digest_value(&d);
-}
-
 #define APP_HOSTS                                   \
     "host client 10.0.0.1 isn=1000\n"               \
     "host server 10.0.0.2 isn=5000\n"               \
@@ -847,18 +834,23 @@ START_TEST(app_that_stops_reading_closes_the_window)
 }
 END_TEST
 
+/* A write of 100 kB that cannot fit the 16 KiB send buffer, with the
+ * close asked for at once: the two tests below differ in what follows. */
+#define SEND_100K_THEN_CLOSE                        \
+    "host client 10.0.0.1 isn=1000 sndbuf=16KiB\n"  \
+    "host server 10.0.0.2 isn=5000\n"               \
+    "at 0s server listen 80\n"                      \
+    "at 0s client connect server:80\n"              \
+    "at 100ms client send 100000\n"                 \
+    "at 100ms client close\n"
+
 START_TEST(close_waits_for_the_writes_before_it)
 {
     /* 100 kB do not fit the 16 KiB send buffer: the close waits until the
      * app has written them all, then the FIN follows the data. */
     struct scenario s;
     struct world *w = world_of_text("duration 10s\n"
-                                    "host client 10.0.0.1 isn=1000 sndbuf=16KiB\n"
-                                    "host server 10.0.0.2 isn=5000\n"
-                                    "at 0s server listen 80\n"
-                                    "at 0s client connect server:80\n"
-                                    "at 100ms client send 100000\n"
-                                    "at 100ms client close\n"
+                                    SEND_100K_THEN_CLOSE
                                     "on server eof do server close\n"
                                     "at end expect client bytes_written=100000\n"
                                     "at end expect server bytes_read=100000 state=CLOSED\n", &s);
@@ -882,12 +874,7 @@ START_TEST(abort_discards_the_writes_still_queued)
 {
     struct scenario s;
     struct world *w = world_of_text("duration 5s\n"
-                                    "host client 10.0.0.1 isn=1000 sndbuf=16KiB\n"
-                                    "host server 10.0.0.2 isn=5000\n"
-                                    "at 0s server listen 80\n"
-                                    "at 0s client connect server:80\n"
-                                    "at 100ms client send 100000\n"
-                                    "at 100ms client close\n"
+                                    SEND_100K_THEN_CLOSE
                                     "at 101ms client abort\n"
                                     "at end expect client bytes_written<100000\n", &s);
     world_run(w);
