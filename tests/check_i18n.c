@@ -135,6 +135,17 @@ START_TEST(tr_chinese_finds_every_catalog_entry)
 }
 END_TEST
 
+/* tv_tr searches by halving: an entry out of order (or a duplicate msgid)
+ * would make some translations unreachable. */
+START_TEST(catalog_is_in_strict_strcmp_order)
+{
+    for (size_t i = 1; i < tv_catalog_zh_CN_len; i++)
+        ck_assert_msg(strcmp(tv_catalog_zh_CN[i - 1].msgid, tv_catalog_zh_CN[i].msgid) < 0,
+                      "entries %zu and %zu are out of order: \"%s\", \"%s\"", i - 1, i,
+                      tv_catalog_zh_CN[i - 1].msgid, tv_catalog_zh_CN[i].msgid);
+}
+END_TEST
+
 /* ===================================================== catalog entries == */
 
 /* The printf conversions of fmt, "%" sequences without their literal
@@ -246,6 +257,7 @@ static Suite *i18n_suite(void)
     tcase_add_test(lookup, tr_chinese_finds_a_known_entry);
     tcase_add_test(lookup, tr_chinese_miss_returns_the_msgid);
     tcase_add_test(lookup, tr_chinese_finds_every_catalog_entry);
+    tcase_add_test(lookup, catalog_is_in_strict_strcmp_order);
     suite_add_tcase(s, lookup);
 
     TCase *catalog = tcase_create("catalog");

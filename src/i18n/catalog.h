@@ -1,8 +1,9 @@
 /* The compiled translation tables (private to src/i18n and the tests).
  *
  * build-aux/po2c.awk writes catalog_zh_CN.c from po/zh_CN.po at build
- * time: one entry per translated message, in the order of the PO file,
- * strings already unescaped by the C compiler.  The header entry
+ * time: one entry per translated message, ordered by msgid as strcmp
+ * orders them (tv_tr searches by halving), strings already unescaped by
+ * the C compiler.  The header entry
  * (msgid ""), fuzzy entries and untranslated entries are left out. */
 #ifndef TCPVIZ_I18N_CATALOG_H
 #define TCPVIZ_I18N_CATALOG_H

@@ -89,15 +89,22 @@ enum tv_lang tv_lang_from_env(const char *lc_all, const char *lc_messages, const
     return LANG_EN;
 }
 
-/* A linear search: the catalog has a few hundred entries and a frame looks
- * up a few dozen strings, most of which differ from the probe in their
- * first byte. */
+/* Search by halving: the UI translates every label of every frame, and
+ * po2c.awk writes the table in strcmp order (check_i18n verifies it). */
 static const char *catalog_lookup(const struct tv_catalog_entry *table, size_t len,
                                   const char *msgid)
 {
-    for (size_t i = 0; i < len; i++)
-        if (strcmp(table[i].msgid, msgid) == 0)
-            return table[i].msgstr;
+    size_t lo = 0, hi = len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(table[mid].msgid, msgid);
+        if (c == 0)
+            return table[mid].msgstr;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
 }
 
