@@ -162,6 +162,26 @@ START_TEST(array_grow_starts_at_first_then_doubles_keeping_the_items)
 }
 END_TEST
 
+/* A copy is its own memory with the same elements; an empty one still
+ * owns one zeroed element, so NULL can only mean failure. */
+START_TEST(array_dup_copies_and_never_returns_null_for_empty)
+{
+    const int items[] = { 7, -1, 42 };
+    int *copy = array_dup(items, 3, sizeof *items);
+    ck_assert_ptr_nonnull(copy);
+    ck_assert_ptr_ne(copy, items);
+    ck_assert_int_eq(copy[0], 7);
+    ck_assert_int_eq(copy[1], -1);
+    ck_assert_int_eq(copy[2], 42);
+    free(copy);
+    int *empty = array_dup(NULL, 0, sizeof *empty);
+    ck_assert_ptr_nonnull(empty);
+    ck_assert_int_eq(empty[0], 0);
+    free(empty);
+    ck_assert_ptr_null(array_dup(items, SIZE_MAX / 2, 4));
+}
+END_TEST
+
 START_TEST(array_grow_refuses_a_size_that_would_overflow)
 {
     /* Neither realloc is reached: the sizes are refused first, and the
@@ -200,6 +220,7 @@ static Suite *util_suite(void)
     TCase *array = tcase_create("array");
     tcase_add_test(array, array_grow_starts_at_first_then_doubles_keeping_the_items);
     tcase_add_test(array, array_grow_refuses_a_size_that_would_overflow);
+    tcase_add_test(array, array_dup_copies_and_never_returns_null_for_empty);
     suite_add_tcase(s, array);
     return s;
 }

@@ -41,20 +41,11 @@ void world_state_free(const struct world *w, struct world_state *st)
     memset(st, 0, sizeof *st);
 }
 
-/* Copy n elements of size sz (at least one, so that NULL means failure). */
-static void *dup_array(const void *src, size_t n, size_t sz)
-{
-    void *p = calloc(n ? n : 1, sz);
-    if (p && n && src)
-        memcpy(p, src, n * sz);
-    return p;
-}
-
 static bool app_state_clone(struct app_state *dst, const struct app_state *src)
 {
     *dst = *src;
-    dst->conns = dup_array(src->conns, src->nconns, sizeof *src->conns);
-    dst->pend = dup_array(src->pend, src->npend, sizeof *src->pend);
+    dst->conns = array_dup(src->conns, src->nconns, sizeof *src->conns);
+    dst->pend = array_dup(src->pend, src->npend, sizeof *src->pend);
     dst->conns_cap = src->nconns ? src->nconns : 1;
     dst->pend_cap = src->npend ? src->npend : 1;
     return dst->conns && dst->pend;
@@ -96,9 +87,9 @@ bool world_state_clone(struct world *w, struct world_state *dst, const struct wo
     if (dst->wires)
         for (size_t i = 0; i < s->nlinks; i++)
             ok = wire_clone(&dst->wires[i], &src->wires[i]) && ok;
-    dst->rule_counts = dup_array(src->rule_counts, s->nrules, sizeof *src->rule_counts);
-    dst->fault_counts = dup_array(src->fault_counts, s->nfaults, sizeof *src->fault_counts);
-    dst->checks = dup_array(src->checks, w->ncheckpoints, sizeof *src->checks);
+    dst->rule_counts = array_dup(src->rule_counts, s->nrules, sizeof *src->rule_counts);
+    dst->fault_counts = array_dup(src->fault_counts, s->nfaults, sizeof *src->fault_counts);
+    dst->checks = array_dup(src->checks, w->ncheckpoints, sizeof *src->checks);
     ok = ok && dst->wires && dst->rule_counts && dst->fault_counts && dst->checks;
     ok = hosts_clone(w, dst, src) && ok;
     if (!ok)

@@ -103,10 +103,9 @@ bool sb_clone(struct tcp_scoreboard *dst, const struct tcp_scoreboard *src)
 {
     sb_init(dst);
     if (src->count > 0) {
-        dst->ranges = malloc(src->count * sizeof *dst->ranges);
+        dst->ranges = array_dup(src->ranges, src->count, sizeof *dst->ranges);
         if (dst->ranges == NULL)
             return false;
-        memcpy(dst->ranges, src->ranges, src->count * sizeof *dst->ranges);
         dst->cap = src->count;
     }
     dst->count = src->count;

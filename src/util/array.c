@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 void *array_grow(void *items, size_t *cap, size_t elem, size_t first)
 {
@@ -16,4 +17,16 @@ void *array_grow(void *items, size_t *cap, size_t elem, size_t first)
         return NULL;
     *cap = want;
     return grown;
+}
+
+void *array_dup(const void *src, size_t n, size_t elem)
+{
+    if (elem == 0)
+        return NULL;
+    /* calloc checks n * elem for overflow, and the spare element of an
+     * empty copy reads as zeros. */
+    void *copy = calloc(n ? n : 1, elem);
+    if (copy && n)
+        memcpy(copy, src, n * elem);
+    return copy;
 }

@@ -1,6 +1,7 @@
-/* Growing a dynamic array: the one place that doubles a capacity, checks
- * the size for overflow and calls realloc, for the many arrays of the
- * engine, the parsers and the course that grow one element at a time. */
+/* Growing and copying dynamic arrays: the one place that doubles a
+ * capacity, checks the size for overflow and calls realloc, for the many
+ * arrays of the engine, the parsers and the course that grow one element
+ * at a time, and the one copy the world's snapshots make of them. */
 #ifndef TCPVIZ_UTIL_ARRAY_H
 #define TCPVIZ_UTIL_ARRAY_H
 
@@ -20,5 +21,10 @@
  *     }
  */
 void *array_grow(void *items, size_t *cap, size_t elem, size_t first);
+
+/* A fresh copy of n elements of elem bytes (src may be NULL when n is 0).
+ * Room for at least one element is allocated, so NULL always means that
+ * memory ran out or the size does not fit in a size_t; the caller frees. */
+void *array_dup(const void *src, size_t n, size_t elem);
 
 #endif
