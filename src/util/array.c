@@ -21,10 +21,11 @@ void *array_grow(void *items, size_t *cap, size_t elem, size_t first)
 
 void *array_dup(const void *src, size_t n, size_t elem)
 {
-    if (elem == 0)
+    /* Refused here rather than left to calloc: AddressSanitizer stops the
+     * program on a calloc whose size overflows instead of returning NULL. */
+    if (elem == 0 || n > SIZE_MAX / elem)
         return NULL;
-    /* calloc checks n * elem for overflow, and the spare element of an
-     * empty copy reads as zeros. */
+    /* The spare element of an empty copy reads as zeros. */
     void *copy = calloc(n ? n : 1, elem);
     if (copy && n)
         memcpy(copy, src, n * elem);
